@@ -1,0 +1,349 @@
+/* ipcmem: sharing memory between processes, in C.
+ *
+ * The model is Boost.Interprocess's: *mappable objects* (a named shared
+ * memory object, an anonymous shared memory object, and in later versions
+ * files, XSI segments and native Windows objects) are separate from *mapped
+ * regions*. One function, ipcmem_region_map(), maps any mappable, so code
+ * written against regions works with every kind of object.
+ *
+ * Conventions that hold for every function in this header:
+ *  - A function that can fail returns 0 on success or a negative IPCMEM_E*
+ *    code (see <ipcmem/errno.h>). It never aborts, prints or exits.
+ *  - The output argument comes first and is written only on success; on
+ *    failure it is left exactly as it was.
+ *  - After a failure, ipcmem_last_os_error() tells the platform error (errno
+ *    or GetLastError()) that caused it, or 0 if ipcmem itself refused the
+ *    arguments before any system call.
+ *  - Objects and regions are plain structs owned by the caller. A
+ *    zero-initialised struct is "not open": closing or unmapping it is a
+ *    harmless no-op, so cleanup code needs no extra flag. Their fields are
+ *    private; use the functions.
+ *  - Every handle ipcmem opens is close-on-exec and never follows symbolic
+ *    links. Objects are created owner-only (0600) unless asked otherwise.
+ */
+#ifndef IPCMEM_H
+#define IPCMEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(_WIN32)
+#include "ipcmem/win.h"
+#else
+#include "ipcmem/unix.h"
+#endif
+#include "ipcmem/errno.h"
+
+#if defined(_WIN32)
+#if defined(IPCMEM_BUILDING_SHARED)
+#define IPCMEM_EXTERN __declspec(dllexport)
+#elif defined(IPCMEM_USING_SHARED)
+#define IPCMEM_EXTERN __declspec(dllimport)
+#else
+#define IPCMEM_EXTERN
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define IPCMEM_EXTERN __attribute__((visibility("default")))
+#else
+#define IPCMEM_EXTERN
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define IPCMEM_VERSION_MAJOR 0
+#define IPCMEM_VERSION_MINOR 1
+#define IPCMEM_VERSION_PATCH 0
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef enum ipcmem_errno {
+#define IPCMEM__ERRNO_ENUM(name, value, msg) IPCMEM_##name = (value),
+  IPCMEM_ERRNO_MAP(IPCMEM__ERRNO_ENUM)
+#undef IPCMEM__ERRNO_ENUM
+} ipcmem_errno;
+
+/* Returns a static English message for an IPCMEM_E* code, "success" for 0,
+ * and "unknown error" for any other value. Never returns NULL. */
+IPCMEM_EXTERN const char *ipcmem_strerror(int err);
+
+/* Returns the code's name as a static string ("IPCMEM_ENOENT"), "0" for 0,
+ * and "IPCMEM_E?" for a value that is not in the list. Never returns NULL. */
+IPCMEM_EXTERN const char *ipcmem_err_name(int err);
+
+/* Returns the platform error (errno on Unix, GetLastError() on Windows) of
+ * the most recent failed ipcmem call in this thread, or 0 when that call was
+ * refused by ipcmem's own checks before it reached the system. Successful
+ * calls leave the value as it was. */
+IPCMEM_EXTERN int ipcmem_last_os_error(void);
+
+/* ------------------------------------------------------------------ */
+/* Modes and constants                                                */
+/* ------------------------------------------------------------------ */
+
+/* How a named object is opened (Boost's create_only, open_or_create,
+ * open_only). Zero is deliberately not a valid mode. */
+enum {
+  IPCMEM_CREATE_ONLY = 1,    /* fails with IPCMEM_EEXIST if it exists */
+  IPCMEM_OPEN_OR_CREATE = 2, /* ipcmem_shm_created() tells which happened */
+  IPCMEM_OPEN_ONLY = 3       /* fails with IPCMEM_ENOENT if it is absent */
+};
+
+/* Access modes of objects, and mapping modes of regions (Boost's mode_t).
+ * Objects accept READ_ONLY and READ_WRITE; regions accept all four. */
+enum {
+  IPCMEM_READ_ONLY = 1,     /* shared, read-only */
+  IPCMEM_READ_WRITE = 2,    /* shared, writes are seen by every process */
+  IPCMEM_COPY_ON_WRITE = 3, /* private and writable: nobody sees the writes */
+  IPCMEM_READ_PRIVATE = 4   /* private and read-only */
+};
+
+/* Kinds of mappable objects, as returned by ipcmem_mappable_kind(). */
+enum {
+  IPCMEM_KIND_NONE = 0, /* a zeroed or closed struct */
+  IPCMEM_KIND_SHM = 1,  /* named shared memory object (ipcmem_shm_open) */
+  IPCMEM_KIND_ANON = 2  /* anonymous shared memory object (ipcmem_anon_open) */
+};
+
+/* Flags of ipcmem_region_map(). */
+#define IPCMEM_MAP_POPULATE 0x1u  /* prefault every page before returning */
+#define IPCMEM_MAP_HUGEPAGES 0x2u /* ask for transparent huge pages */
+
+/* Flags of ipcmem_region_flush(). 0 means synchronous. */
+#define IPCMEM_FLUSH_ASYNC 0x1u
+
+/* Advice for ipcmem_region_advise() (posix_madvise). */
+enum {
+  IPCMEM_ADVICE_NORMAL = 0,
+  IPCMEM_ADVICE_SEQUENTIAL = 1,
+  IPCMEM_ADVICE_RANDOM = 2,
+  IPCMEM_ADVICE_WILLNEED = 3,
+  IPCMEM_ADVICE_DONTNEED = 4
+};
+
+/* Longest name accepted, not counting the optional leading '/'. The limit
+ * is the smallest of the supported systems' (macOS: 31 bytes with the '/'),
+ * so a name that works here works everywhere. */
+#define IPCMEM_NAME_MAX 30
+
+/* Permissions used when 0 is passed to ipcmem_shm_open(): owner-only. */
+#define IPCMEM_PERMS_DEFAULT 0600u
+
+/* ------------------------------------------------------------------ */
+/* Data types                                                         */
+/* ------------------------------------------------------------------ */
+
+/* What every mappable object has in common. Each object type embeds one as
+ * its first member, named `base`; pass &obj.base to ipcmem_region_map(). */
+typedef struct ipcmem_mappable {
+  ipcmem_os_handle handle; /* private: fd, segment id or HANDLE */
+  int kind;                /* private: IPCMEM_KIND_* */
+  int access;              /* private: IPCMEM_READ_ONLY or _READ_WRITE */
+} ipcmem_mappable;
+
+/* A named shared memory object (Boost's shared_memory_object). */
+typedef struct ipcmem_shm {
+  ipcmem_mappable base;
+  int created;                     /* private */
+  char name[IPCMEM_NAME_MAX + 2];  /* private: "/" + name, NUL-terminated */
+} ipcmem_shm;
+
+/* An anonymous shared memory object: no name, shared with children across
+ * fork() (and, being a real object, mappable any number of times). */
+typedef struct ipcmem_anon {
+  ipcmem_mappable base;
+} ipcmem_anon;
+
+/* A mapped region (Boost's mapped_region). */
+typedef struct ipcmem_region {
+  void *addr;     /* private: address of the first requested byte */
+  size_t size;    /* private: requested size */
+  void *map_base; /* private: page-aligned start of the system mapping */
+  size_t map_len; /* private: length of the system mapping */
+  int mode;       /* private: IPCMEM_READ_ONLY ... IPCMEM_READ_PRIVATE */
+  int kind;       /* private: how the mapping was made; 0 = not mapped */
+} ipcmem_region;
+
+/* ------------------------------------------------------------------ */
+/* Named shared memory objects                                        */
+/* ------------------------------------------------------------------ */
+
+/* Opens or creates the named shared memory object `name` (shm_open).
+ *
+ * name: an optional leading '/', then 1 to IPCMEM_NAME_MAX characters from
+ *   [A-Za-z0-9._-], and not "." or "..". "x" and "/x" are the same object.
+ * open_mode: IPCMEM_CREATE_ONLY, IPCMEM_OPEN_OR_CREATE or IPCMEM_OPEN_ONLY.
+ * access: IPCMEM_READ_ONLY or IPCMEM_READ_WRITE.
+ * perms: permission bits (at most 0777) applied exactly to a new object,
+ *   whatever the umask; 0 means IPCMEM_PERMS_DEFAULT (0600). Ignored when an
+ *   existing object is opened.
+ *
+ * A new object has size 0: set it with ipcmem_shm_truncate().
+ * Returns 0 and fills *out, or: IPCMEM_EINVAL (NULL pointer, bad mode or
+ * access, perms > 0777), IPCMEM_ENAME (name breaks the rule), IPCMEM_EEXIST
+ * (create-only and the name exists), IPCMEM_ENOENT (open-only and it does
+ * not), IPCMEM_EACCES (permissions forbid the access), IPCMEM_EMFILE,
+ * IPCMEM_ENOSPC, IPCMEM_ENOTSUP (no shm_open on this system) or another code
+ * from the system. On failure nothing is left created. */
+IPCMEM_EXTERN int ipcmem_shm_open(ipcmem_shm *out, const char *name,
+                                  int open_mode, int access, unsigned perms);
+
+/* Closes the object's handle. Regions mapped from it stay valid. Closing a
+ * zeroed or already closed object does nothing and returns 0. The struct is
+ * marked closed even if the system reports an error, which is returned
+ * (IPCMEM_EIO or IPCMEM_EOS); IPCMEM_EINVAL if shm is NULL. */
+IPCMEM_EXTERN int ipcmem_shm_close(ipcmem_shm *shm);
+
+/* Sets the object's size to `size` bytes (ftruncate): growing adds zero
+ * bytes, shrinking discards the tail. Memory is committed lazily by the
+ * system, so touching a page when the backing store is full raises SIGBUS;
+ * use ipcmem_shm_reserve() to get IPCMEM_ENOSPC up front instead.
+ * Returns 0, or IPCMEM_EINVAL (NULL, closed object, size above INT64_MAX),
+ * IPCMEM_EMODE (object opened read-only), IPCMEM_ERANGE (larger than the
+ * system allows) or another code from the system. */
+IPCMEM_EXTERN int ipcmem_shm_truncate(ipcmem_shm *shm, uint64_t size);
+
+/* Grows the object to at least `size` bytes and allocates the backing store
+ * for bytes [0, size) now (posix_fallocate), so that later page faults
+ * cannot fail for lack of space. Never shrinks. Returns 0, or IPCMEM_EINVAL,
+ * IPCMEM_EMODE (read-only object), IPCMEM_ENOSPC (not enough space: the
+ * object's size is then unchanged), IPCMEM_ERANGE, or IPCMEM_ENOTSUP where
+ * the system cannot reserve space for shared memory. */
+IPCMEM_EXTERN int ipcmem_shm_reserve(ipcmem_shm *shm, uint64_t size);
+
+/* Writes the object's current size in bytes to *size (fstat). Returns 0, or
+ * IPCMEM_EINVAL (NULL pointer, closed object) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_shm_size(const ipcmem_shm *shm, uint64_t *size);
+
+/* Returns the object's name without the leading '/', or NULL if shm is NULL
+ * or not open. The string lives inside *shm. */
+IPCMEM_EXTERN const char *ipcmem_shm_name(const ipcmem_shm *shm);
+
+/* Returns 1 if ipcmem_shm_open() created the object, 0 if it opened an
+ * existing one (or shm is NULL or not open). */
+IPCMEM_EXTERN int ipcmem_shm_created(const ipcmem_shm *shm);
+
+/* Removes the name (shm_unlink), with POSIX semantics: open handles and
+ * mapped regions keep working, and the name can be created again at once as
+ * a different object. Returns 0, or IPCMEM_EINVAL (NULL), IPCMEM_ENAME,
+ * IPCMEM_ENOENT (no such object), IPCMEM_EACCES or a code from the
+ * system. */
+IPCMEM_EXTERN int ipcmem_shm_remove(const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Anonymous shared memory                                            */
+/* ------------------------------------------------------------------ */
+
+/* Creates an unnamed read-write shared memory object of `size` bytes
+ * (memfd_create where available, else a shm object whose name is removed at
+ * once). It is shared with children after fork() and can be mapped any
+ * number of times, like a named object. Returns 0, or IPCMEM_EINVAL (NULL,
+ * size 0 or above INT64_MAX), IPCMEM_EMFILE, IPCMEM_ENOSPC, IPCMEM_ERANGE or
+ * a code from the system. */
+IPCMEM_EXTERN int ipcmem_anon_open(ipcmem_anon *out, uint64_t size);
+
+/* Closes an anonymous object; its regions stay valid, and the memory is
+ * freed when the last region and handle are gone. Same contract as
+ * ipcmem_shm_close(). */
+IPCMEM_EXTERN int ipcmem_anon_close(ipcmem_anon *anon);
+
+/* Maps `size` bytes of fresh zeroed read-write memory shared with children
+ * after fork() (Boost's anonymous_shared_memory(); mmap MAP_SHARED |
+ * MAP_ANONYMOUS). Unmap with ipcmem_region_unmap(). Returns 0, or
+ * IPCMEM_EINVAL (NULL, size 0 or above PTRDIFF_MAX), IPCMEM_ENOMEM. */
+IPCMEM_EXTERN int ipcmem_anon_map(ipcmem_region *out, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Any mappable object                                                */
+/* ------------------------------------------------------------------ */
+
+/* Writes the object's size in bytes to *size. Returns 0, or IPCMEM_EINVAL
+ * (NULL pointer, closed object) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_mappable_size(const ipcmem_mappable *m,
+                                       uint64_t *size);
+
+/* Returns the object's IPCMEM_KIND_*, or IPCMEM_KIND_NONE for NULL or a
+ * closed object. */
+IPCMEM_EXTERN int ipcmem_mappable_kind(const ipcmem_mappable *m);
+
+/* Returns the object's system handle (a file descriptor on Unix), or
+ * IPCMEM_OS_HANDLE_INVALID for NULL or a closed object. The handle stays
+ * owned by the object. */
+IPCMEM_EXTERN ipcmem_os_handle ipcmem_mappable_handle(const ipcmem_mappable *m);
+
+/* ------------------------------------------------------------------ */
+/* Mapped regions                                                     */
+/* ------------------------------------------------------------------ */
+
+/* Returns the alignment that a fixed mapping address and the offset of a
+ * fixed mapping must have: the page size on Unix (the allocation granularity
+ * on Windows). */
+IPCMEM_EXTERN size_t ipcmem_page_size(void);
+
+/* Maps bytes [offset, offset + size) of the mappable object `m` (mmap).
+ *
+ * mode: IPCMEM_READ_ONLY, IPCMEM_READ_WRITE, IPCMEM_COPY_ON_WRITE or
+ *   IPCMEM_READ_PRIVATE. READ_WRITE needs an object opened read-write; the
+ *   other modes work on any object.
+ * offset: any value; it need not be page-aligned (the library maps from the
+ *   page below and returns the address of the requested byte).
+ * size: 0 means "from offset to the end of the object". A region is never
+ *   empty: there is no zero-length region.
+ * addr: NULL lets the system choose. Otherwise the region is placed exactly
+ *   at addr or the call fails; addr and offset must then both be multiples
+ *   of ipcmem_page_size(), and an existing mapping there is never replaced.
+ * flags: 0 or IPCMEM_MAP_POPULATE | IPCMEM_MAP_HUGEPAGES.
+ *
+ * The region stays valid after the object is closed or its name removed.
+ * Returns 0 and fills *out, or: IPCMEM_EINVAL (NULL pointer, closed object,
+ * bad mode or flags, offset above INT64_MAX, misaligned fixed address or
+ * offset, a range that overflows), IPCMEM_EMODE (READ_WRITE of a read-only
+ * object), IPCMEM_EEMPTY (the object has size 0), IPCMEM_ERANGE (offset at
+ * or past the end, or offset + size past the end), IPCMEM_EBUSY (something
+ * is already mapped at addr), IPCMEM_ENOTSUP (huge pages unavailable),
+ * IPCMEM_ENOMEM (no address space) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_region_map(ipcmem_region *out,
+                                    const ipcmem_mappable *m, int mode,
+                                    uint64_t offset, size_t size, void *addr,
+                                    unsigned flags);
+
+/* Unmaps the region (munmap) and zeroes *r. Unmapping a zeroed region does
+ * nothing and returns 0. Returns IPCMEM_EINVAL if r is NULL, or a code from
+ * the system (then *r is unchanged). */
+IPCMEM_EXTERN int ipcmem_region_unmap(ipcmem_region *r);
+
+/* Returns the address of the region's first byte, or NULL for NULL or an
+ * unmapped region. */
+IPCMEM_EXTERN void *ipcmem_region_addr(const ipcmem_region *r);
+
+/* Returns the region's size in bytes as requested (not rounded to pages), or
+ * 0 for NULL or an unmapped region. */
+IPCMEM_EXTERN size_t ipcmem_region_size(const ipcmem_region *r);
+
+/* Returns the region's mapping mode, or 0 for NULL or an unmapped region. */
+IPCMEM_EXTERN int ipcmem_region_mode(const ipcmem_region *r);
+
+/* Writes modified bytes [offset, offset + size) of the region back to the
+ * object (msync). Offsets are relative to the region, and any offset is
+ * accepted (the enclosing pages are flushed); size 0 means "to the end of
+ * the region". flags 0 waits until the data is written; IPCMEM_FLUSH_ASYNC
+ * only schedules it. Returns 0, or IPCMEM_EINVAL (NULL, unmapped region,
+ * unknown flags), IPCMEM_ERANGE (offset at or past the end of the region, or
+ * offset + size past it), IPCMEM_EIO or a code from the system. */
+IPCMEM_EXTERN int ipcmem_region_flush(const ipcmem_region *r, size_t offset,
+                                      size_t size, unsigned flags);
+
+/* Tells the system how the region will be used (posix_madvise). Advice is a
+ * hint and never discards data, even IPCMEM_ADVICE_DONTNEED. Returns 0, or
+ * IPCMEM_EINVAL (NULL, unmapped region, unknown advice) or a code from the
+ * system. */
+IPCMEM_EXTERN int ipcmem_region_advise(const ipcmem_region *r, int advice);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* IPCMEM_H */

@@ -1,0 +1,366 @@
+/* The test runner: see runner.h. */
+#include "runner.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TEST_ENTRY(name) TEST(name);
+#define HELPER_ENTRY(name) HELPER(name);
+#include "test-list.h"
+#undef TEST_ENTRY
+#undef HELPER_ENTRY
+
+typedef struct test_entry {
+  const char *name;
+  void (*fn)(void);
+} test_entry;
+
+typedef struct helper_entry {
+  const char *name;
+  int (*fn)(int, char **);
+} helper_entry;
+
+#define TEST_ENTRY(name) {#name, test_##name},
+#define HELPER_ENTRY(name)
+static const test_entry tests[] = {
+#include "test-list.h"
+    {NULL, NULL}};
+#undef TEST_ENTRY
+#undef HELPER_ENTRY
+
+#define TEST_ENTRY(name)
+#define HELPER_ENTRY(name) {#name, helper_##name},
+static const helper_entry helpers[] = {
+#include "test-list.h"
+    {NULL, NULL}};
+#undef TEST_ENTRY
+#undef HELPER_ENTRY
+
+static char exe_path[PATH_MAX];
+/* The pid that names are derived from: the runner's own pid, inherited by
+ * the test child; a helper gets it from the environment. */
+static long name_pid;
+static char prefix[16];
+static int is_helper;
+
+void test_fail_(const char *file, int line, const char *fmt, ...) {
+  va_list ap;
+
+  fprintf(stderr, "%s%s:%d: ", is_helper ? "[helper] " : "", file, line);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  fflush(stderr);
+  _exit(1);
+}
+
+void test_skip(const char *fmt, ...) {
+  va_list ap;
+
+  fputs("SKIP: ", stderr);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  fflush(stderr);
+  _exit(TEST_SKIP_CODE);
+}
+
+static void init_prefix(void) {
+  const char *tag = getenv("IPCMEM_TEST_TAG");
+
+  if (tag == NULL || strlen(tag) != 4)
+    tag = "0000";
+  snprintf(prefix, sizeof(prefix), "ipcmemt%s.", tag);
+}
+
+const char *test_shm_prefix(void) { return prefix; }
+
+/* Base 36 keeps names short: the portable limit is 30 characters. */
+static void fmt_base36(char *out, unsigned long v) {
+  char tmp[16];
+  int n = 0;
+
+  do {
+    tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
+    v /= 36;
+  } while (v != 0);
+  while (n > 0)
+    *out++ = tmp[--n];
+  *out = '\0';
+}
+
+#define NAME_BUF 64
+
+static void format_name(char out[NAME_BUF], long pid, int k) {
+  char p36[16];
+
+  fmt_base36(p36, (unsigned long)pid);
+  snprintf(out, NAME_BUF, "%s%s.%d", prefix, p36, k);
+  if (strlen(out) > IPCMEM_NAME_MAX)
+    test_fail_(__FILE__, __LINE__, "test name %s is too long", out);
+}
+
+const char *test_shm_name(int k) {
+  static char names[TEST_NAMES_MAX][NAME_BUF];
+
+  if (k < 0 || k >= TEST_NAMES_MAX)
+    test_fail_(__FILE__, __LINE__, "test_shm_name(%d): only %d names", k,
+               TEST_NAMES_MAX);
+  format_name(names[k], name_pid, k);
+  return names[k];
+}
+
+const char *test_exe(void) { return exe_path; }
+
+/* --- helper processes ------------------------------------------------ */
+
+static int helper_ready_fd = -1, helper_go_fd = -1;
+
+void test_spawn(test_proc *p, const char *helper, ...) {
+  char *argv[32];
+  char fds[64], pidbuf[32];
+  int ready[2], go[2], argc = 0;
+  const char *a;
+  va_list ap;
+  pid_t pid;
+
+  argv[argc++] = exe_path;
+  argv[argc++] = "helper";
+  argv[argc++] = (char *)helper;
+  va_start(ap, helper);
+  while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
+    argv[argc++] = (char *)a;
+  va_end(ap);
+  argv[argc] = NULL;
+
+  if (pipe(ready) != 0 || pipe(go) != 0)
+    test_fail_(__FILE__, __LINE__, "pipe: %s", strerror(errno));
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0)
+    test_fail_(__FILE__, __LINE__, "fork: %s", strerror(errno));
+  if (pid == 0) {
+    close(ready[0]);
+    close(go[1]);
+    snprintf(fds, sizeof(fds), "%d,%d", ready[1], go[0]);
+    snprintf(pidbuf, sizeof(pidbuf), "%ld", name_pid);
+    setenv("IPCMEM_TEST_FDS", fds, 1);
+    setenv("IPCMEM_TEST_NAME_PID", pidbuf, 1);
+    execv(exe_path, argv);
+    _exit(127);
+  }
+  close(ready[1]);
+  close(go[0]);
+  p->pid = pid;
+  p->ready_r = ready[0];
+  p->go_w = go[1];
+}
+
+void test_proc_wait_ready(test_proc *p) {
+  char c;
+  ssize_t n;
+
+  do
+    n = read(p->ready_r, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    test_fail_(__FILE__, __LINE__, "helper %ld exited before it was ready",
+               (long)p->pid);
+}
+
+void test_proc_go(test_proc *p) {
+  char c = 'g';
+
+  if (write(p->go_w, &c, 1) != 1)
+    test_fail_(__FILE__, __LINE__, "helper %ld is gone", (long)p->pid);
+}
+
+int test_wait_pid(pid_t pid) {
+  int status;
+
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR)
+      test_fail_(__FILE__, __LINE__, "waitpid: %s", strerror(errno));
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  return 128 + WTERMSIG(status);
+}
+
+int test_proc_join(test_proc *p) {
+  int rc = test_wait_pid(p->pid);
+
+  close(p->ready_r);
+  close(p->go_w);
+  p->pid = -1;
+  return rc;
+}
+
+void helper_ready(void) {
+  char c = 'r';
+
+  if (helper_ready_fd < 0 || write(helper_ready_fd, &c, 1) != 1)
+    test_fail_(__FILE__, __LINE__, "helper_ready: no test to tell");
+}
+
+void helper_wait_go(void) {
+  char c;
+  ssize_t n;
+
+  if (helper_go_fd < 0)
+    test_fail_(__FILE__, __LINE__, "helper_wait_go: no test to wait for");
+  do
+    n = read(helper_go_fd, &c, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    test_fail_(__FILE__, __LINE__, "helper_wait_go: the test is gone");
+}
+
+/* --- running --------------------------------------------------------- */
+
+static const test_entry *find_test(const char *name) {
+  const test_entry *t;
+
+  for (t = tests; t->name != NULL; t++)
+    if (strcmp(t->name, name) == 0)
+      return t;
+  return NULL;
+}
+
+/* Removes every name the test could have used; returns how many existed. */
+static int remove_leftovers(long pid) {
+  char name[NAME_BUF];
+  int k, n = 0;
+
+  for (k = 0; k < TEST_NAMES_MAX; k++) {
+    format_name(name, pid, k);
+    if (ipcmem_shm_remove(name) == 0) {
+      fprintf(stderr, "leftover: the test left shm object %s behind\n", name);
+      n++;
+    }
+  }
+  return n;
+}
+
+/* Runs one test in a child process; returns 0 (pass), 1 (fail) or
+ * TEST_SKIP_CODE. */
+static int run_test(const test_entry *t) {
+  int rc;
+  pid_t pid;
+
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0) {
+    perror("fork");
+    return 1;
+  }
+  if (pid == 0) {
+    setpgid(0, 0);
+    alarm(TEST_TIMEOUT);
+    t->fn();
+    fflush(NULL);
+    _exit(0);
+  }
+  setpgid(pid, pid); /* also here: whichever runs first wins the race */
+  rc = test_wait_pid(pid);
+  /* Helpers the test left running would keep objects alive or create new
+   * ones after the cleanup below. */
+  kill(-pid, SIGKILL);
+  if (rc == 128 + SIGALRM)
+    fprintf(stderr, "timeout: %s ran longer than %d s\n", t->name,
+            TEST_TIMEOUT);
+  else if (rc > 128)
+    fprintf(stderr, "crash: %s died of signal %d\n", t->name, rc - 128);
+  if (remove_leftovers(name_pid) != 0 && (rc == 0 || rc == TEST_SKIP_CODE))
+    rc = 1;
+  if (rc != 0 && rc != TEST_SKIP_CODE)
+    rc = 1;
+  return rc;
+}
+
+static int run_helper(const char *name, int argc, char **argv) {
+  const helper_entry *h;
+  const char *fds = getenv("IPCMEM_TEST_FDS");
+  const char *np = getenv("IPCMEM_TEST_NAME_PID");
+
+  is_helper = 1;
+  if (fds != NULL)
+    sscanf(fds, "%d,%d", &helper_ready_fd, &helper_go_fd);
+  if (np != NULL)
+    name_pid = atol(np);
+  alarm(TEST_TIMEOUT);
+  for (h = helpers; h->name != NULL; h++)
+    if (strcmp(h->name, name) == 0)
+      return h->fn(argc, argv);
+  fprintf(stderr, "no helper named %s\n", name);
+  return 2;
+}
+
+static void usage(const char *argv0) {
+  fprintf(stderr,
+          "usage: %s                 run every test\n"
+          "       %s run NAME        run one test\n"
+          "       %s list            list the tests\n"
+          "       %s helper NAME ... (internal) run a helper process\n",
+          argv0, argv0, argv0, argv0);
+}
+
+int main(int argc, char **argv) {
+  const test_entry *t;
+  int passed = 0, failed = 0, skipped = 0, rc;
+
+  if (realpath(argv[0], exe_path) == NULL) {
+    perror("realpath");
+    return 2;
+  }
+  init_prefix();
+  name_pid = (long)getpid();
+  /* Tests that write to a pipe whose reader died must see EPIPE, not die. */
+  signal(SIGPIPE, SIG_IGN);
+
+  if (argc >= 3 && strcmp(argv[1], "helper") == 0)
+    return run_helper(argv[2], argc - 3, argv + 3);
+  if (argc == 2 && strcmp(argv[1], "list") == 0) {
+    for (t = tests; t->name != NULL; t++)
+      puts(t->name);
+    return 0;
+  }
+  if (argc == 3 && strcmp(argv[1], "run") == 0) {
+    t = find_test(argv[2]);
+    if (t == NULL) {
+      fprintf(stderr, "no test named %s\n", argv[2]);
+      return 2;
+    }
+    rc = run_test(t);
+    printf("%s %s\n", rc == 0 ? "ok" : rc == TEST_SKIP_CODE ? "skip" : "FAIL",
+           t->name);
+    return rc;
+  }
+  if (argc != 1) {
+    usage(argv[0]);
+    return 2;
+  }
+  for (t = tests; t->name != NULL; t++) {
+    rc = run_test(t);
+    printf("%s %s\n", rc == 0 ? "ok" : rc == TEST_SKIP_CODE ? "skip" : "FAIL",
+           t->name);
+    fflush(stdout);
+    if (rc == 0)
+      passed++;
+    else if (rc == TEST_SKIP_CODE)
+      skipped++;
+    else
+      failed++;
+  }
+  printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+  return failed != 0;
+}
