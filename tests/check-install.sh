@@ -28,7 +28,10 @@ fi
 
 export PKG_CONFIG_PATH="$pcdir"
 # shellcheck disable=SC2046
-"$cc" -o "$work/pc_shared" "$src/consumer.c" $(pkg-config --cflags --libs ipcmem)
+# Strict C11 with every warning an error: the installed header must need no
+# feature macros and no extensions.
+"$cc" -std=c11 -Wall -Wextra -Wpedantic -Werror -o "$work/pc_shared" \
+  "$src/consumer.c" $(pkg-config --cflags --libs ipcmem)
 LD_LIBRARY_PATH="$libdir" "$work/pc_shared"
 # shellcheck disable=SC2046
 "$cc" -static-libgcc -o "$work/pc_static" "$src/consumer.c" \
