@@ -101,11 +101,20 @@ enum {
   IPCMEM_READ_PRIVATE = 4   /* private and read-only */
 };
 
+/* Backends of named shared memory objects (see ipcmem_shm_set_backend). */
+enum {
+  IPCMEM_BACKEND_DEFAULT = 0, /* the environment's or the build's choice */
+  IPCMEM_BACKEND_NATIVE = 1,  /* the system's shared memory (shm_open) */
+  IPCMEM_BACKEND_EMULATED = 2 /* a mapped file in a private directory */
+};
+
 /* Kinds of mappable objects, as returned by ipcmem_mappable_kind(). */
 enum {
   IPCMEM_KIND_NONE = 0, /* a zeroed or closed struct */
   IPCMEM_KIND_SHM = 1,  /* named shared memory object (ipcmem_shm_open) */
-  IPCMEM_KIND_ANON = 2  /* anonymous shared memory object (ipcmem_anon_open) */
+  IPCMEM_KIND_ANON = 2, /* anonymous shared memory object (ipcmem_anon_open) */
+  IPCMEM_KIND_FILE = 3, /* memory-mapped file (ipcmem_file_open) */
+  IPCMEM_KIND_XSI = 4   /* System V shared memory segment (ipcmem_xsi_open) */
 };
 
 /* Flags of ipcmem_region_map(). */
@@ -142,12 +151,14 @@ typedef struct ipcmem_mappable {
   ipcmem_os_handle handle; /* private: fd, segment id or HANDLE */
   int kind;                /* private: IPCMEM_KIND_* */
   int access;              /* private: IPCMEM_READ_ONLY or _READ_WRITE */
+  uint64_t size_floor;     /* private: the object is at least this large */
 } ipcmem_mappable;
 
 /* A named shared memory object (Boost's shared_memory_object). */
 typedef struct ipcmem_shm {
   ipcmem_mappable base;
   int created;                     /* private */
+  int backend;                     /* private: IPCMEM_BACKEND_* */
   char name[IPCMEM_NAME_MAX + 2];  /* private: "/" + name, NUL-terminated */
 } ipcmem_shm;
 
@@ -156,6 +167,22 @@ typedef struct ipcmem_shm {
 typedef struct ipcmem_anon {
   ipcmem_mappable base;
 } ipcmem_anon;
+
+/* A file opened for mapping (Boost's file_mapping). */
+typedef struct ipcmem_file {
+  ipcmem_mappable base;
+} ipcmem_file;
+
+/* The key of an XSI (System V) shared memory segment (Boost's xsi_key). */
+typedef struct ipcmem_xsi_key {
+  int32_t value; /* private: the key_t value; 0 is the private key */
+} ipcmem_xsi_key;
+
+/* An XSI shared memory segment (Boost's xsi_shared_memory). */
+typedef struct ipcmem_xsi {
+  ipcmem_mappable base; /* base.handle is the segment id */
+  int created;          /* private */
+} ipcmem_xsi;
 
 /* A mapped region (Boost's mapped_region). */
 typedef struct ipcmem_region {
@@ -181,20 +208,26 @@ typedef struct ipcmem_region {
  *   whatever the umask; 0 means IPCMEM_PERMS_DEFAULT (0600). Ignored when an
  *   existing object is opened.
  *
- * A new object has size 0: set it with ipcmem_shm_truncate().
+ * A new object has size 0: set it with ipcmem_shm_truncate(). The object
+ * lives in the backend that ipcmem_shm_get_backend() reports.
  * Returns 0 and fills *out, or: IPCMEM_EINVAL (NULL pointer, bad mode or
  * access, perms > 0777), IPCMEM_ENAME (name breaks the rule), IPCMEM_EEXIST
  * (create-only and the name exists), IPCMEM_ENOENT (open-only and it does
- * not), IPCMEM_EACCES (permissions forbid the access), IPCMEM_EMFILE,
- * IPCMEM_ENOSPC, IPCMEM_ENOTSUP (no shm_open on this system) or another code
- * from the system. On failure nothing is left created. */
+ * not), IPCMEM_EACCES (permissions forbid the access), IPCMEM_ESYMLINK (a
+ * symbolic link sits where the object should be), IPCMEM_ECONFIG (bad
+ * IPCMEM_SHM_BACKEND or IPCMEM_SHARED_DIR), IPCMEM_EINSECURE (the emulation's
+ * directory, or the file under the name, is not safe: see
+ * ipcmem_shm_dir), IPCMEM_EMFILE, IPCMEM_ENOSPC, IPCMEM_ENOTSUP (the chosen
+ * backend does not exist on this system) or another code from the system.
+ * On failure nothing is left created. */
 IPCMEM_EXTERN int ipcmem_shm_open(ipcmem_shm *out, const char *name,
                                   int open_mode, int access, unsigned perms);
 
 /* Closes the object's handle. Regions mapped from it stay valid. Closing a
  * zeroed or already closed object does nothing and returns 0. The struct is
  * marked closed even if the system reports an error, which is returned
- * (IPCMEM_EIO or IPCMEM_EOS); IPCMEM_EINVAL if shm is NULL. */
+ * translated (IPCMEM_EIO; IPCMEM_EINVAL if the descriptor was already closed
+ * behind ipcmem's back); IPCMEM_EINVAL if shm is NULL. */
 IPCMEM_EXTERN int ipcmem_shm_close(ipcmem_shm *shm);
 
 /* Sets the object's size to `size` bytes (ftruncate): growing adds zero
@@ -203,15 +236,18 @@ IPCMEM_EXTERN int ipcmem_shm_close(ipcmem_shm *shm);
  * use ipcmem_shm_reserve() to get IPCMEM_ENOSPC up front instead.
  * Returns 0, or IPCMEM_EINVAL (NULL, closed object, size above INT64_MAX),
  * IPCMEM_EMODE (object opened read-only), IPCMEM_ERANGE (larger than the
- * system allows) or another code from the system. */
+ * system allows, e.g. past RLIMIT_FSIZE: note that the system then also
+ * sends SIGXFSZ, which kills a process that neither ignores nor handles it)
+ * or another code from the system. */
 IPCMEM_EXTERN int ipcmem_shm_truncate(ipcmem_shm *shm, uint64_t size);
 
 /* Grows the object to at least `size` bytes and allocates the backing store
  * for bytes [0, size) now (posix_fallocate), so that later page faults
  * cannot fail for lack of space. Never shrinks. Returns 0, or IPCMEM_EINVAL,
  * IPCMEM_EMODE (read-only object), IPCMEM_ENOSPC (not enough space: the
- * object's size is then unchanged), IPCMEM_ERANGE, or IPCMEM_ENOTSUP where
- * the system cannot reserve space for shared memory. */
+ * object's size is then unchanged), IPCMEM_ENOMEM (a memory limit such as a
+ * cgroup's), IPCMEM_ERANGE (as for truncate), or IPCMEM_ENOTSUP where the
+ * system cannot reserve space for shared memory. */
 IPCMEM_EXTERN int ipcmem_shm_reserve(ipcmem_shm *shm, uint64_t size);
 
 /* Writes the object's current size in bytes to *size (fstat). Returns 0, or
@@ -226,12 +262,45 @@ IPCMEM_EXTERN const char *ipcmem_shm_name(const ipcmem_shm *shm);
  * existing one (or shm is NULL or not open). */
 IPCMEM_EXTERN int ipcmem_shm_created(const ipcmem_shm *shm);
 
-/* Removes the name (shm_unlink), with POSIX semantics: open handles and
- * mapped regions keep working, and the name can be created again at once as
- * a different object. Returns 0, or IPCMEM_EINVAL (NULL), IPCMEM_ENAME,
- * IPCMEM_ENOENT (no such object), IPCMEM_EACCES or a code from the
+/* Removes the name (shm_unlink, or unlink in the emulation's directory),
+ * with POSIX semantics: open handles and mapped regions keep working, and
+ * the name can be created again at once as a different object. The name is
+ * removed from the current backend (ipcmem_shm_get_backend). Returns 0, or
+ * IPCMEM_EINVAL (NULL), IPCMEM_ENAME, IPCMEM_ENOENT (no such object),
+ * IPCMEM_EACCES, IPCMEM_ECONFIG, IPCMEM_EINSECURE or a code from the
  * system. */
 IPCMEM_EXTERN int ipcmem_shm_remove(const char *name);
+
+/* Returns the backend (IPCMEM_BACKEND_NATIVE or _EMULATED) an open object
+ * lives in, or 0 for NULL or a closed object. */
+IPCMEM_EXTERN int ipcmem_shm_backend(const ipcmem_shm *shm);
+
+/* Chooses, for this process, the backend of objects opened and removed
+ * from now on: IPCMEM_BACKEND_NATIVE, IPCMEM_BACKEND_EMULATED, or
+ * IPCMEM_BACKEND_DEFAULT to go back to the default choice, which is, in
+ * order: the environment variable IPCMEM_SHM_BACKEND ("native" or
+ * "emulated"; anything else makes opens fail with IPCMEM_ECONFIG), then the
+ * build's default (CMake option IPCMEM_SHM_DEFAULT_EMULATED; always the
+ * emulation on Windows), then native with an automatic fall-back to the
+ * emulation when the system has no shm_open at all. Objects already open
+ * are not affected. Returns 0, or IPCMEM_EINVAL for any other value. */
+IPCMEM_EXTERN int ipcmem_shm_set_backend(int backend);
+
+/* Writes the backend that ipcmem_shm_open() would use now to *backend.
+ * Returns 0, or IPCMEM_EINVAL (NULL) or IPCMEM_ECONFIG (IPCMEM_SHM_BACKEND
+ * holds an unknown value). */
+IPCMEM_EXTERN int ipcmem_shm_get_backend(int *backend);
+
+/* Writes to buf (len bytes) the directory that holds emulated objects: the
+ * environment variable IPCMEM_SHARED_DIR if set (it must be an absolute
+ * path), else $XDG_RUNTIME_DIR/ipcmem, else ${TMPDIR:-/tmp}/ipcmem-<uid>.
+ * Two programs share emulated objects when they agree on this directory.
+ * It is created (mode 0700) on first use, and refused with
+ * IPCMEM_EINSECURE if it is owned by another user than the caller or root,
+ * or is writable by group or others without the sticky bit. Returns 0, or
+ * IPCMEM_EINVAL (NULL, len 0), IPCMEM_ECONFIG (IPCMEM_SHARED_DIR is not
+ * absolute) or IPCMEM_ERANGE (buf too small). */
+IPCMEM_EXTERN int ipcmem_shm_dir(char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* Anonymous shared memory                                            */
@@ -255,6 +324,108 @@ IPCMEM_EXTERN int ipcmem_anon_close(ipcmem_anon *anon);
  * MAP_ANONYMOUS). Unmap with ipcmem_region_unmap(). Returns 0, or
  * IPCMEM_EINVAL (NULL, size 0 or above PTRDIFF_MAX), IPCMEM_ENOMEM. */
 IPCMEM_EXTERN int ipcmem_anon_map(ipcmem_region *out, size_t size);
+
+/* ------------------------------------------------------------------ */
+/* Memory-mapped files                                                */
+/* ------------------------------------------------------------------ */
+
+/* Opens the existing file at `path` for mapping (open(2)); the file is not
+ * created. access: IPCMEM_READ_ONLY or IPCMEM_READ_WRITE. The last component
+ * of the path must not be a symbolic link (O_NOFOLLOW): resolve it first
+ * with realpath(3) if you mean to follow it. Only regular files can be
+ * mapped. Returns 0 and fills *out, or IPCMEM_EINVAL (NULL pointer, empty
+ * path, bad access), IPCMEM_ENOENT (no such file), IPCMEM_EISDIR (a
+ * directory), IPCMEM_ESYMLINK (the path is a symbolic link), IPCMEM_ENOTSUP
+ * (not a regular file: FIFO, socket, device), IPCMEM_EACCES, IPCMEM_EMFILE
+ * or a code from the system. */
+IPCMEM_EXTERN int ipcmem_file_open(ipcmem_file *out, const char *path,
+                                   int access);
+
+/* Closes the file. Regions mapped from it stay valid. Same contract as
+ * ipcmem_shm_close(). */
+IPCMEM_EXTERN int ipcmem_file_close(ipcmem_file *file);
+
+/* Writes the file's current size in bytes to *size (fstat). Returns 0, or
+ * IPCMEM_EINVAL (NULL pointer, closed file) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_file_size(const ipcmem_file *file, uint64_t *size);
+
+/* Removes the file at `path` (unlink(2)); open files and regions keep
+ * working. Returns 0, or IPCMEM_EINVAL (NULL or empty path), IPCMEM_ENOENT,
+ * IPCMEM_EISDIR, IPCMEM_EACCES or a code from the system. */
+IPCMEM_EXTERN int ipcmem_file_remove(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* XSI (System V) shared memory                                       */
+/* ------------------------------------------------------------------ */
+
+/* Makes a key from an existing path and an id (ftok(3)). Only the low 8
+ * bits of id are used by the system, so id must be 1..255. Returns 0 and
+ * fills *out, or IPCMEM_EINVAL (NULL, empty path, id out of range),
+ * IPCMEM_ENOENT (the path does not exist), IPCMEM_EACCES, or
+ * IPCMEM_ENOTSUP where the system has no XSI shared memory. */
+IPCMEM_EXTERN int ipcmem_xsi_key_from_path(ipcmem_xsi_key *out,
+                                           const char *path, int id);
+
+/* Makes a key from a raw key_t value; 0 is the private key. Returns 0, or
+ * IPCMEM_EINVAL if out is NULL. */
+IPCMEM_EXTERN int ipcmem_xsi_key_from_value(ipcmem_xsi_key *out,
+                                            int32_t value);
+
+/* Returns the private key (IPC_PRIVATE): every create with it makes a new
+ * segment that only its id can reach (anonymous XSI memory). */
+IPCMEM_EXTERN ipcmem_xsi_key ipcmem_xsi_key_private(void);
+
+/* Returns the key's raw value. */
+IPCMEM_EXTERN int32_t ipcmem_xsi_key_value(ipcmem_xsi_key key);
+
+/* Creates or opens the XSI segment for `key` (shmget(2)).
+ *
+ * open_mode: IPCMEM_CREATE_ONLY, IPCMEM_OPEN_OR_CREATE or IPCMEM_OPEN_ONLY
+ *   (with the private key, the first two always create a new segment and
+ *   open-only is IPCMEM_EINVAL).
+ * access: IPCMEM_READ_ONLY or IPCMEM_READ_WRITE: the access that is checked
+ *   now and that mappings may use.
+ * size: the size of a new segment in bytes, not 0. When an existing segment
+ *   is opened, 0 accepts any size; otherwise the segment must be at least
+ *   that large.
+ * perms: permission bits (at most 0777) of a new segment, exactly (XSI
+ *   ignores the umask); 0 means IPCMEM_PERMS_DEFAULT (0600).
+ *
+ * Segments have kernel lifetime: they stay until ipcmem_xsi_remove() (or
+ * `ipcrm -m ID`), even when no process has them attached.
+ * Returns 0 and fills *out, or IPCMEM_EINVAL (NULL, bad mode or access,
+ * perms > 0777, size 0 on create, a size the system refuses or larger than
+ * the existing segment), IPCMEM_EEXIST, IPCMEM_ENOENT, IPCMEM_EACCES,
+ * IPCMEM_ENOSPC (system limits on segments), IPCMEM_ENOTSUP (no XSI shared
+ * memory on this system) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_xsi_open(ipcmem_xsi *out, ipcmem_xsi_key key,
+                                  int open_mode, int access, size_t size,
+                                  unsigned perms);
+
+/* Forgets the segment (there is nothing to close: the segment and its
+ * regions live on). Marks *xsi closed; returns 0, or IPCMEM_EINVAL if xsi is
+ * NULL. */
+IPCMEM_EXTERN int ipcmem_xsi_close(ipcmem_xsi *xsi);
+
+/* Returns the segment id (shmid), or -1 for NULL or a closed segment. */
+IPCMEM_EXTERN int ipcmem_xsi_id(const ipcmem_xsi *xsi);
+
+/* Returns 1 if ipcmem_xsi_open() created the segment, else 0. */
+IPCMEM_EXTERN int ipcmem_xsi_created(const ipcmem_xsi *xsi);
+
+/* Writes the segment's size in bytes to *size (shmctl IPC_STAT). Returns 0,
+ * or IPCMEM_EINVAL (NULL, closed), IPCMEM_ENOENT (the segment is gone) or a
+ * code from the system. A removed segment that still has regions attached
+ * is not gone yet: on Linux it can still be queried (and even attached)
+ * through its id until the last region detaches. */
+IPCMEM_EXTERN int ipcmem_xsi_size(const ipcmem_xsi *xsi, uint64_t *size);
+
+/* Removes the segment with id `shmid` (shmctl IPC_RMID): its key is freed at
+ * once, and the memory when the last region detaches (until then, removing
+ * it again succeeds). Returns 0, or IPCMEM_EINVAL (negative id),
+ * IPCMEM_ENOENT (no segment has that id any more), IPCMEM_EACCES (not the
+ * owner) or IPCMEM_ENOTSUP. */
+IPCMEM_EXTERN int ipcmem_xsi_remove(int shmid);
 
 /* ------------------------------------------------------------------ */
 /* Any mappable object                                                */
@@ -296,6 +467,10 @@ IPCMEM_EXTERN size_t ipcmem_page_size(void);
  *   at addr or the call fails; addr and offset must then both be multiples
  *   of ipcmem_page_size(), and an existing mapping there is never replaced.
  * flags: 0 or IPCMEM_MAP_POPULATE | IPCMEM_MAP_HUGEPAGES.
+ *
+ * XSI segments are attached whole (shmat): only READ_ONLY and READ_WRITE
+ * (else IPCMEM_ENOTSUP), offset 0 and size 0 or the segment's size (else
+ * IPCMEM_EINVAL), where Boost silently ignores the offset.
  *
  * The region stays valid after the object is closed or its name removed.
  * Returns 0 and fills *out, or: IPCMEM_EINVAL (NULL pointer, closed object,

@@ -21,7 +21,8 @@
 /* Region kinds: how a region's memory must be released. */
 enum {
   IPCMEM__REGION_NONE = 0,
-  IPCMEM__REGION_MMAP = 1 /* munmap / UnmapViewOfFile */
+  IPCMEM__REGION_MMAP = 1, /* munmap / UnmapViewOfFile */
+  IPCMEM__REGION_XSI = 2   /* shmdt */
 };
 
 /* --- error.c (shared) -------------------------------------------------- */
@@ -75,12 +76,69 @@ IPCMEM__HIDDEN int ipcmem__os_map(ipcmem_region *out, const ipcmem_mappable *m,
                                   int mode, const ipcmem__window *w,
                                   void *addr, unsigned flags);
 
+/* Applies the map flags (huge pages, prefault) to a fresh mapping at p of
+ * window *w and fills *out; on failure releases the mapping. `kind` is the
+ * IPCMEM__REGION_* that says how to release it. */
+IPCMEM__HIDDEN int ipcmem__region_finish(ipcmem_region *out, void *p,
+                                         const ipcmem__window *w, int mode,
+                                         unsigned flags, int kind);
+
 /* Flushes [p, p + len) of region r; p is aligned down to a page by the
  * caller. */
 IPCMEM__HIDDEN int ipcmem__os_flush(const ipcmem_region *r, void *p,
                                     size_t len, unsigned flags);
 
+/* --- <platform>/xsi.c ------------------------------------------------- */
+
+/* Writes the size of XSI segment `id` to *size (IPC_STAT). */
+IPCMEM__HIDDEN int ipcmem__xsi_size(int id, uint64_t *size);
+
+/* Attaches XSI segment `id` whole (window *w covers it) at addr, or
+ * anywhere if addr is NULL, and fills *out. */
+IPCMEM__HIDDEN int ipcmem__xsi_attach(ipcmem_region *out, int id, int mode,
+                                      const ipcmem__window *w, void *addr,
+                                      unsigned flags);
+
+/* --- shm.c (shared) and the backends ------------------------------------ */
+
+/* 1 if the build makes the emulation the default backend. */
+#ifndef IPCMEM__SHM_EMULATED_DEFAULT
+#define IPCMEM__SHM_EMULATED_DEFAULT 0
+#endif
+
+/* The primitives of a backend of named objects. cname is "/" + name. Each
+ * returns 0 or an IPCMEM_E* code (with the platform error recorded). */
+typedef struct ipcmem__shm_ops {
+  /* Creates the object exclusively, with exactly `perms`, and opens it for
+   * `access`; IPCMEM_EEXIST if the name exists. Nothing is left behind on
+   * failure. */
+  int (*create)(ipcmem_os_handle *out, const char *cname, int access,
+                unsigned perms);
+  /* Opens the existing object; IPCMEM_ENOENT if it is absent. */
+  int (*open)(ipcmem_os_handle *out, const char *cname, int access);
+  /* Removes the name. */
+  int (*remove)(const char *cname);
+} ipcmem__shm_ops;
+
+/* <platform>/shm.c: the system's shared memory. Not const so that tests can
+ * replace it to simulate a system without one. */
+extern IPCMEM__HIDDEN ipcmem__shm_ops ipcmem__shm_native;
+/* <platform>/shm_emul.c: files in a private directory. */
+extern IPCMEM__HIDDEN const ipcmem__shm_ops ipcmem__shm_emulated;
+
+/* <platform>/shm_emul.c: writes the emulation's directory to buf. */
+IPCMEM__HIDDEN int ipcmem__emul_dir_path(char *buf, size_t len);
+
+/* <platform>/error.c: the platform error meaning "no such system call". */
+IPCMEM__HIDDEN int ipcmem__os_enosys(void);
+
 /* --- <platform>/mappable.c --------------------------------------------- */
+
+/* Sets the size of the object behind handle h (ftruncate). */
+IPCMEM__HIDDEN int ipcmem__os_truncate(ipcmem_os_handle h, uint64_t size);
+
+/* Allocates backing store for bytes [0, size) of the object behind h. */
+IPCMEM__HIDDEN int ipcmem__os_reserve(ipcmem_os_handle h, uint64_t size);
 
 /* Writes the size of an open object to *size. */
 IPCMEM__HIDDEN int ipcmem__os_mappable_size(const ipcmem_mappable *m,

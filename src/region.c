@@ -55,9 +55,28 @@ int ipcmem_region_map(ipcmem_region *out, const ipcmem_mappable *m, int mode,
   if (mode == IPCMEM_READ_WRITE && m->access != IPCMEM_READ_WRITE)
     return ipcmem__err(IPCMEM_EMODE);
 
-  rc = ipcmem__os_mappable_size(m, &objsize);
-  if (rc != 0)
+  /* XSI segments can only be attached whole and shared. Boost silently
+   * ignores an offset here; a caller who asked for one would then read the
+   * wrong bytes, so ipcmem refuses. */
+  if (m->kind == IPCMEM_KIND_XSI && mode != IPCMEM_READ_ONLY &&
+      mode != IPCMEM_READ_WRITE)
+    return ipcmem__err(IPCMEM_ENOTSUP);
+  if (m->kind == IPCMEM_KIND_XSI && offset != 0)
+    return ipcmem__err(IPCMEM_EINVAL);
+
+  /* An explicit window inside the size this handle itself gave the object
+   * needs no fstat: creating, sizing and mapping is the common path, and
+   * the extra system call was most of ipcmem's cost over bare calls. The
+   * floor is a lower bound; anything beyond it is checked with the system.
+   * (A size read from the system is no stronger: another process can shrink
+   * the object right after either check.) */
+  if (size != 0 && m->size_floor != 0 && m->kind != IPCMEM_KIND_XSI &&
+      offset < m->size_floor && (uint64_t)size <= m->size_floor - offset)
+    objsize = m->size_floor;
+  else if ((rc = ipcmem__os_mappable_size(m, &objsize)) != 0)
     return rc;
+  if (m->kind == IPCMEM_KIND_XSI && size != 0 && (uint64_t)size != objsize)
+    return ipcmem__err(IPCMEM_EINVAL);
   rc = ipcmem__window_resolve(&w, objsize, offset, size, page);
   if (rc != 0)
     return rc;

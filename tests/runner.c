@@ -1,14 +1,21 @@
 /* The test runner: see runner.h. */
+/* nftw() is an XSI function. */
+#define _XOPEN_SOURCE 700
 #include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +92,34 @@ static void init_prefix(void) {
 
 const char *test_shm_prefix(void) { return prefix; }
 
+const char *test_shm_path(const char *name) {
+  static char path[PATH_MAX + 64];
+  char dir[PATH_MAX];
+  int backend;
+
+  if (ipcmem_shm_get_backend(&backend) != 0)
+    test_fail_(__FILE__, __LINE__, "cannot tell the shm backend");
+  if (backend == IPCMEM_BACKEND_EMULATED) {
+    if (ipcmem_shm_dir(dir, sizeof(dir)) != 0)
+      test_fail_(__FILE__, __LINE__, "cannot tell the emulation's directory");
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+  } else {
+    snprintf(path, sizeof(path), "/dev/shm/%s", name);
+  }
+  return path;
+}
+
+/* The emulated suite runs with IPCMEM_SHARED_DIR set to a directory shared
+ * by the build's tests. It is made sticky and world-writable, like
+ * /dev/shm, so that the tests that run a child as another user behave the
+ * same in both backends. */
+static void make_shared_dir(void) {
+  const char *d = getenv("IPCMEM_SHARED_DIR");
+
+  if (d != NULL && d[0] == '/' && (mkdir(d, 0700) == 0 || errno == EEXIST))
+    chmod(d, 01777);
+}
+
 /* Base 36 keeps names short: the portable limit is 30 characters. */
 static void fmt_base36(char *out, unsigned long v) {
   char tmp[16];
@@ -121,6 +156,125 @@ const char *test_shm_name(int k) {
 }
 
 const char *test_exe(void) { return exe_path; }
+
+/* --- scratch files ---------------------------------------------------- */
+
+static char tmp_dir[PATH_MAX];
+
+const char *test_tmp_dir(void) {
+  const char *d = getenv("IPCMEM_TEST_TMPDIR");
+
+  if (tmp_dir[0] == '\0' && d != NULL)
+    snprintf(tmp_dir, sizeof(tmp_dir), "%s", d);
+  if (tmp_dir[0] == '\0')
+    test_fail_(__FILE__, __LINE__, "no scratch directory for this test");
+  return tmp_dir;
+}
+
+const char *test_tmp_path(int k) {
+  static char paths[TEST_NAMES_MAX][PATH_MAX + 16];
+
+  if (k < 0 || k >= TEST_NAMES_MAX)
+    test_fail_(__FILE__, __LINE__, "test_tmp_path(%d): only %d paths", k,
+               TEST_NAMES_MAX);
+  snprintf(paths[k], sizeof(paths[k]), "%s/f%d", test_tmp_dir(), k);
+  return paths[k];
+}
+
+/* Makes the scratch directory of one test; the path is passed to the test
+ * and its helpers through the environment. */
+static int make_tmp_dir(void) {
+  const char *base = getenv("TMPDIR");
+
+  snprintf(tmp_dir, sizeof(tmp_dir), "%s/ipcmem-test.XXXXXX",
+           base != NULL && base[0] != '\0' ? base : "/tmp");
+  if (mkdtemp(tmp_dir) == NULL) {
+    perror("mkdtemp");
+    return -1;
+  }
+  setenv("IPCMEM_TEST_TMPDIR", tmp_dir, 1);
+  return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag,
+                        struct FTW *ftw) {
+  (void)st;
+  (void)ftw;
+  if (flag == FTW_DP)
+    rmdir(path);
+  else
+    unlink(path);
+  return 0;
+}
+
+/* Empties and removes the scratch directory; returns how many entries the
+ * test left at its top level (a test may make directories of its own, and
+ * everything below them goes too). */
+static int remove_tmp_dir(void) {
+  struct dirent *e;
+  DIR *d = opendir(tmp_dir);
+  int n = 0;
+
+  if (d == NULL)
+    return 0;
+  while ((e = readdir(d)) != NULL) {
+    if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+      continue;
+    fprintf(stderr, "leftover: the test left %s/%s behind\n", tmp_dir,
+            e->d_name);
+    n++;
+  }
+  closedir(d);
+  nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  return n;
+}
+
+/* --- XSI keys ---------------------------------------------------------- */
+
+/* 'I' in the top bits, then the pid (pid_max is at most 2^22) and k: unique
+ * per process and small enough to stay clear of ftok's usual values. */
+static int32_t xsi_key_value(long pid, int k) {
+  return (int32_t)(0x40000000L | ((pid & 0x3fffffL) << 5) | (long)k);
+}
+
+ipcmem_xsi_key test_xsi_key(int k) {
+  ipcmem_xsi_key key;
+
+  if (k < 0 || k >= TEST_NAMES_MAX)
+    test_fail_(__FILE__, __LINE__, "test_xsi_key(%d): only %d keys", k,
+               TEST_NAMES_MAX);
+  ipcmem_xsi_key_from_value(&key, xsi_key_value(name_pid, k));
+  return key;
+}
+
+/* Removes the segments of this test's keys, and on Linux those the test
+ * process created with the private key; returns how many it found. */
+static int remove_xsi_leftovers(long pid, pid_t child) {
+  char line[512];
+  FILE *f;
+  int k, id, n = 0;
+  long key, cpid;
+
+  for (k = 0; k < TEST_NAMES_MAX; k++) {
+    id = shmget((key_t)xsi_key_value(pid, k), 0, 0);
+    if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0) {
+      fprintf(stderr, "leftover: the test left XSI segment %d behind\n", id);
+      n++;
+    }
+  }
+  f = fopen("/proc/sysvipc/shm", "r");
+  if (f == NULL)
+    return n;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    if (sscanf(line, "%ld %d %*s %*s %ld", &key, &id, &cpid) == 3 &&
+        key == 0 && cpid == (long)child && shmctl(id, IPC_RMID, NULL) == 0) {
+      fprintf(stderr, "leftover: the test left private XSI segment %d\n", id);
+      n++;
+    }
+  }
+  fclose(f);
+  return n;
+}
 
 /* --- helper processes ------------------------------------------------ */
 
@@ -254,9 +408,11 @@ static int remove_leftovers(long pid) {
 /* Runs one test in a child process; returns 0 (pass), 1 (fail) or
  * TEST_SKIP_CODE. */
 static int run_test(const test_entry *t) {
-  int rc;
+  int rc, leftovers;
   pid_t pid;
 
+  if (make_tmp_dir() != 0)
+    return 1;
   fflush(NULL);
   pid = fork();
   if (pid < 0) {
@@ -280,7 +436,10 @@ static int run_test(const test_entry *t) {
             TEST_TIMEOUT);
   else if (rc > 128)
     fprintf(stderr, "crash: %s died of signal %d\n", t->name, rc - 128);
-  if (remove_leftovers(name_pid) != 0 && (rc == 0 || rc == TEST_SKIP_CODE))
+  leftovers = remove_leftovers(name_pid);
+  leftovers += remove_xsi_leftovers(name_pid, pid);
+  leftovers += remove_tmp_dir();
+  if (leftovers != 0 && (rc == 0 || rc == TEST_SKIP_CODE))
     rc = 1;
   if (rc != 0 && rc != TEST_SKIP_CODE)
     rc = 1;
@@ -323,6 +482,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   init_prefix();
+  make_shared_dir();
   name_pid = (long)getpid();
   /* Tests that write to a pipe whose reader died must see EPIPE, not die. */
   signal(SIGPIPE, SIG_IGN);

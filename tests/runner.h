@@ -104,9 +104,27 @@ TEST_NORETURN TEST_PRINTF(1, 2) void test_skip(const char *fmt, ...);
  * TEST_NAMES_MAX of them after the test. */
 const char *test_shm_name(int k);
 
+/* The path where the object `name` lives in the current backend:
+ * /dev/shm/NAME natively (Linux), DIR/NAME in the emulation's directory. */
+const char *test_shm_path(const char *name);
+
 /* The prefix every name of this build's test runs starts with; the
  * leftover check looks for it. */
 const char *test_shm_prefix(void);
+
+/* The path of the k-th scratch file of this test ("<dir>/f<k>"), inside a
+ * directory the runner makes for each test (under $TMPDIR) and removes with
+ * everything in it afterwards; a test that leaves a file there fails. The
+ * file is not created. */
+const char *test_tmp_path(int k);
+
+/* The directory test_tmp_path() files live in. */
+const char *test_tmp_dir(void);
+
+/* The k-th unique XSI key of this test run (k in 0..TEST_NAMES_MAX-1); the
+ * runner removes any segment with these keys after the test, and any
+ * segment the test process itself created with the private key. */
+ipcmem_xsi_key test_xsi_key(int k);
 
 /* Absolute path of the test binary. */
 const char *test_exe(void);

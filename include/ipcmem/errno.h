@@ -23,6 +23,10 @@
   XX(EMFILE, -13, "too many open objects or mappings")                       \
   XX(EIO, -14, "input/output error")                                         \
   XX(EINTR, -15, "interrupted")                                              \
-  XX(EOS, -16, "unexpected system error (see ipcmem_last_os_error)")
+  XX(EOS, -16, "unexpected system error (see ipcmem_last_os_error)")         \
+  XX(EISDIR, -17, "is a directory")                                          \
+  XX(ESYMLINK, -18, "refusing to follow a symbolic link")                    \
+  XX(ECONFIG, -19, "invalid configuration in the environment")               \
+  XX(EINSECURE, -20, "directory or file is not safe to use")
 
 #endif /* IPCMEM_ERRNO_H */

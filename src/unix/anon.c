@@ -42,9 +42,11 @@ int ipcmem__anon_fd_shm(int *out) {
 static int ipcmem__anon_fd(int *out) {
   int fd = memfd_create("ipcmem-anon", MFD_CLOEXEC);
 
-  /* ENOSYS: a kernel older than the C library (memfd_create is Linux 3.17). */
+  /* ENOSYS: a kernel older than the C library (memfd_create is Linux 3.17);
+   * EPERM: a seccomp filter that forbids it. The fallback still works. */
   if (fd < 0)
-    return errno == ENOSYS ? ipcmem__anon_fd_shm(out) : errno;
+    return errno == ENOSYS || errno == EPERM ? ipcmem__anon_fd_shm(out)
+                                             : errno;
   *out = fd;
   return 0;
 }
@@ -70,6 +72,7 @@ int ipcmem_anon_open(ipcmem_anon *out, uint64_t size) {
   out->base.handle = fd;
   out->base.kind = IPCMEM_KIND_ANON;
   out->base.access = IPCMEM_READ_WRITE;
+  out->base.size_floor = size;
   return 0;
 }
 

@@ -6,6 +6,7 @@
 static int ipcmem__translate(int e) {
   switch (e) {
   case ENOENT:
+  case ENOTDIR:
     return IPCMEM_ENOENT;
   case EEXIST:
     return IPCMEM_EEXIST;
@@ -45,6 +46,10 @@ static int ipcmem__translate(int e) {
   case EOPNOTSUPP:
 #endif
     return IPCMEM_ENOTSUP;
+  case EISDIR:
+    return IPCMEM_EISDIR;
+  case ELOOP: /* what O_NOFOLLOW reports for a symbolic link */
+    return IPCMEM_ESYMLINK;
   default:
     return IPCMEM_EOS;
   }
@@ -54,3 +59,5 @@ int ipcmem__os_err(int oserr) {
   ipcmem__set_os_error(oserr);
   return ipcmem__translate(oserr);
 }
+
+int ipcmem__os_enosys(void) { return ENOSYS; }

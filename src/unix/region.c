@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #if !defined(MAP_ANONYMOUS) && defined(MAP_ANON)
@@ -59,20 +60,46 @@ static void ipcmem__prefault(const void *p, size_t len) {
 }
 
 static void ipcmem__region_fill(ipcmem_region *out, void *p, size_t len,
-                                size_t inner, size_t size, int mode) {
+                                size_t inner, size_t size, int mode,
+                                int kind) {
   out->addr = (char *)p + inner;
   out->size = size;
   out->map_base = p;
   out->map_len = len;
   out->mode = mode;
-  out->kind = IPCMEM__REGION_MMAP;
+  out->kind = kind;
+}
+
+static int ipcmem__release(void *p, size_t len, int kind) {
+  return kind == IPCMEM__REGION_XSI ? shmdt(p) : munmap(p, len);
+}
+
+int ipcmem__region_finish(ipcmem_region *out, void *p,
+                          const ipcmem__window *w, int mode, unsigned flags,
+                          int kind) {
+  int rc;
+
+  if (flags & IPCMEM_MAP_HUGEPAGES) {
+    rc = ipcmem__hugepages(p, w->map_len);
+    if (rc != 0) {
+      ipcmem__release(p, w->map_len, kind);
+      return rc;
+    }
+  }
+  if ((flags & IPCMEM_MAP_POPULATE) &&
+      (kind != IPCMEM__REGION_MMAP || IPCMEM__MAP_POPULATE == 0))
+    ipcmem__prefault(p, w->map_len);
+  ipcmem__region_fill(out, p, w->map_len, w->inner, w->size, mode, kind);
+  return 0;
 }
 
 int ipcmem__os_map(ipcmem_region *out, const ipcmem_mappable *m, int mode,
                    const ipcmem__window *w, void *addr, unsigned flags) {
-  int prot, mflags, rc;
+  int prot, mflags;
   void *p;
 
+  if (m->kind == IPCMEM_KIND_XSI)
+    return ipcmem__xsi_attach(out, m->handle, mode, w, addr, flags);
   switch (mode) {
   case IPCMEM_READ_ONLY:
     prot = PROT_READ;
@@ -110,17 +137,7 @@ int ipcmem__os_map(ipcmem_region *out, const ipcmem_mappable *m, int mode,
     ipcmem__set_os_error(EEXIST);
     return IPCMEM_EBUSY;
   }
-  if (flags & IPCMEM_MAP_HUGEPAGES) {
-    rc = ipcmem__hugepages(p, w->map_len);
-    if (rc != 0) {
-      munmap(p, w->map_len);
-      return rc;
-    }
-  }
-  if ((flags & IPCMEM_MAP_POPULATE) && IPCMEM__MAP_POPULATE == 0)
-    ipcmem__prefault(p, w->map_len);
-  ipcmem__region_fill(out, p, w->map_len, w->inner, w->size, mode);
-  return 0;
+  return ipcmem__region_finish(out, p, w, mode, flags, IPCMEM__REGION_MMAP);
 }
 
 int ipcmem_anon_map(ipcmem_region *out, size_t size) {
@@ -132,7 +149,8 @@ int ipcmem_anon_map(ipcmem_region *out, size_t size) {
            0);
   if (p == MAP_FAILED)
     return ipcmem__os_err(errno);
-  ipcmem__region_fill(out, p, size, 0, size, IPCMEM_READ_WRITE);
+  ipcmem__region_fill(out, p, size, 0, size, IPCMEM_READ_WRITE,
+                      IPCMEM__REGION_MMAP);
   return 0;
 }
 
@@ -141,7 +159,7 @@ int ipcmem_region_unmap(ipcmem_region *r) {
     return ipcmem__err(IPCMEM_EINVAL);
   if (r->kind == IPCMEM__REGION_NONE)
     return 0;
-  if (munmap(r->map_base, r->map_len) != 0)
+  if (ipcmem__release(r->map_base, r->map_len, r->kind) != 0)
     return ipcmem__os_err(errno);
   memset(r, 0, sizeof(*r));
   return 0;
@@ -149,7 +167,9 @@ int ipcmem_region_unmap(ipcmem_region *r) {
 
 int ipcmem__os_flush(const ipcmem_region *r, void *p, size_t len,
                      unsigned flags) {
-  (void)r;
+  /* An XSI segment is its own backing store: nothing to write back. */
+  if (r->kind == IPCMEM__REGION_XSI)
+    return 0;
   if (msync(p, len, (flags & IPCMEM_FLUSH_ASYNC) ? MS_ASYNC : MS_SYNC) != 0)
     return ipcmem__os_err(errno);
   return 0;
