@@ -5,7 +5,7 @@ CMAKE ?= cmake
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all build demo check bench check-asan clean
+.PHONY: all build demo check bench check-asan check-m32 bench-relptr clean
 
 all: build
 
@@ -26,6 +26,18 @@ check: build
 check-asan:
 	$(MAKE) check BUILD=build-asan \
 	  CMAKE_FLAGS="-DCMAKE_BUILD_TYPE=Debug -DIPCMEM_SANITIZE=address,undefined"
+
+# The same suite built for 32-bit x86 (Debian: gcc-multilib g++-multilib).
+# The compilers are wrappers that add -m32, so that the install test's
+# consumer, which is built with "the compiler", is 32-bit as well.
+check-m32:
+	$(MAKE) check BUILD=build-m32 \
+	  CMAKE_FLAGS="-DCMAKE_C_COMPILER=$(CURDIR)/cmake/m32/cc \
+	    -DCMAKE_CXX_COMPILER=$(CURDIR)/cmake/m32/c++"
+
+# Relative pointers against raw pointers and Boost's offset_ptr.
+bench-relptr: build
+	$(BUILD)/bench/relptr/ipcmem-bench-relptr
 
 bench: build
 	$(BUILD)/bench/ipcmem-bench
