@@ -114,7 +114,8 @@ enum {
   IPCMEM_KIND_SHM = 1,  /* named shared memory object (ipcmem_shm_open) */
   IPCMEM_KIND_ANON = 2, /* anonymous shared memory object (ipcmem_anon_open) */
   IPCMEM_KIND_FILE = 3, /* memory-mapped file (ipcmem_file_open) */
-  IPCMEM_KIND_XSI = 4   /* System V shared memory segment (ipcmem_xsi_open) */
+  IPCMEM_KIND_XSI = 4,  /* System V shared memory segment (ipcmem_xsi_open) */
+  IPCMEM_KIND_WINSHM = 5 /* native Windows shared memory (ipcmem_winshm_open) */
 };
 
 /* Flags of ipcmem_region_map(). */
@@ -184,6 +185,12 @@ typedef struct ipcmem_xsi {
   int created;          /* private */
 } ipcmem_xsi;
 
+/* Native Windows shared memory (Boost's windows_shared_memory). */
+typedef struct ipcmem_winshm {
+  ipcmem_mappable base; /* base.handle is the section (file mapping) */
+  int created;          /* private */
+} ipcmem_winshm;
+
 /* A mapped region (Boost's mapped_region). */
 typedef struct ipcmem_region {
   void *addr;     /* private: address of the first requested byte */
@@ -192,6 +199,8 @@ typedef struct ipcmem_region {
   size_t map_len; /* private: length of the system mapping */
   int mode;       /* private: IPCMEM_READ_ONLY ... IPCMEM_READ_PRIVATE */
   int kind;       /* private: how the mapping was made; 0 = not mapped */
+  ipcmem_os_handle file; /* private: Windows: the file, for a synchronous
+                            flush (FlushFileBuffers); unused on Unix */
 } ipcmem_region;
 
 /* ------------------------------------------------------------------ */
@@ -426,6 +435,45 @@ IPCMEM_EXTERN int ipcmem_xsi_size(const ipcmem_xsi *xsi, uint64_t *size);
  * IPCMEM_ENOENT (no segment has that id any more), IPCMEM_EACCES (not the
  * owner) or IPCMEM_ENOTSUP. */
 IPCMEM_EXTERN int ipcmem_xsi_remove(int shmid);
+
+/* ------------------------------------------------------------------ */
+/* Native Windows shared memory                                       */
+/* ------------------------------------------------------------------ */
+
+/* Creates or opens a native Windows shared memory object, backed by the
+ * paging file (CreateFileMappingW / OpenFileMappingW). Unlike a named
+ * ipcmem_shm object it has no persistence: it is destroyed when the last
+ * handle and the last region are gone, in any process.
+ *
+ * name: NULL for an unnamed object (create modes only); else a UTF-8 name
+ *   of 1 to 255 characters, passed to Windows as given (converted to
+ *   UTF-16), so the "Global\" and "Local\" prefixes work. Creating in
+ *   "Global\" from a session other than 0 needs the SeCreateGlobalPrivilege
+ *   privilege (IPCMEM_EACCES otherwise).
+ * open_mode, access: as for ipcmem_shm_open().
+ * size: the size of a new object in bytes, not 0; ignored when an existing
+ *   object is opened (it cannot be resized: there is no truncate).
+ *
+ * Returns 0 and fills *out, or IPCMEM_EINVAL (NULL out, bad mode or access,
+ * size 0 on create, open-only without a name), IPCMEM_ENAME (empty or too
+ * long name, or not valid UTF-8), IPCMEM_EEXIST, IPCMEM_ENOENT,
+ * IPCMEM_EACCES, IPCMEM_ENOMEM, or IPCMEM_ENOTSUP on systems other than
+ * Windows. */
+IPCMEM_EXTERN int ipcmem_winshm_open(ipcmem_winshm *out, const char *name,
+                                     int open_mode, int access,
+                                     uint64_t size);
+
+/* Closes the handle; regions stay valid, and the object lives while any
+ * handle or region refers to it. Same contract as ipcmem_shm_close(). */
+IPCMEM_EXTERN int ipcmem_winshm_close(ipcmem_winshm *shm);
+
+/* Writes the object's size to *size: Windows reports it rounded up to a
+ * whole number of pages. Returns 0, or IPCMEM_EINVAL (NULL, closed) or a
+ * code from the system. */
+IPCMEM_EXTERN int ipcmem_winshm_size(const ipcmem_winshm *shm, uint64_t *size);
+
+/* Returns 1 if ipcmem_winshm_open() created the object, else 0. */
+IPCMEM_EXTERN int ipcmem_winshm_created(const ipcmem_winshm *shm);
 
 /* ------------------------------------------------------------------ */
 /* Any mappable object                                                */

@@ -68,6 +68,7 @@ static void ipcmem__region_fill(ipcmem_region *out, void *p, size_t len,
   out->map_len = len;
   out->mode = mode;
   out->kind = kind;
+  out->file = IPCMEM_OS_HANDLE_INVALID;
 }
 
 static int ipcmem__release(void *p, size_t len, int kind) {
