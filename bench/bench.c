@@ -150,8 +150,8 @@ static int ipcmem_way_create(void) {
     fail_ipcmem("ipcmem_shm_truncate", rc);
     goto undo;
   }
-  rc = ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, OBJ_SIZE, NULL,
-                         0);
+  rc =
+      ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, OBJ_SIZE, NULL, 0);
   if (rc != 0) {
     fail_ipcmem("ipcmem_region_map", rc);
     goto undo;
@@ -184,8 +184,7 @@ static int ipcmem_way_open(void) {
   ipcmem_region r;
   int rc;
 
-  rc = ipcmem_shm_open(&shm, open_name, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY,
-                       0);
+  rc = ipcmem_shm_open(&shm, open_name, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY, 0);
   if (rc != 0)
     return fail_ipcmem("ipcmem_shm_open", rc);
   /* Size 0: the whole object, whatever its size. */
@@ -374,8 +373,8 @@ static double run_batch(int op, int way, int iters) {
   t0 = now_ns();
   for (i = 0; i < iters; i++) {
     if (fn() != 0) {
-      fprintf(stderr, "ipcmem-bench: %s %s: %s\n", way_names[way],
-              op_names[op], errbuf);
+      fprintf(stderr, "ipcmem-bench: %s %s: %s\n", way_names[way], op_names[op],
+              errbuf);
       exit(1);
     }
   }
@@ -449,14 +448,13 @@ static void make_names(void) {
 /* ------------------------------------------------------------------ */
 
 static void usage(FILE *f) {
-  fprintf(f,
-          "usage: ipcmem-bench [--json] [--quick] [--reps N] [--iters N]\n"
-          "  Times create / open / anon of a 1 MiB shared memory object\n"
-          "  through ipcmem, bare POSIX calls and Boost.Interprocess.\n"
-          "  --json     one JSON object per operation and line\n"
-          "  --quick    few iterations (a smoke test, not a measurement)\n"
-          "  --reps N   batches per operation and way (default 101)\n"
-          "  --iters N  operations per batch (default 50)\n");
+  fprintf(f, "usage: ipcmem-bench [--json] [--quick] [--reps N] [--iters N]\n"
+             "  Times create / open / anon of a 1 MiB shared memory object\n"
+             "  through ipcmem, bare POSIX calls and Boost.Interprocess.\n"
+             "  --json     one JSON object per operation and line\n"
+             "  --quick    few iterations (a smoke test, not a measurement)\n"
+             "  --reps N   batches per operation and way (default 101)\n"
+             "  --iters N  operations per batch (default 50)\n");
 }
 
 static int parse_count(const char *opt, const char *arg, int max) {
@@ -470,8 +468,7 @@ static int parse_count(const char *opt, const char *arg, int max) {
   errno = 0;
   v = strtol(arg, &end, 10);
   if (errno != 0 || end == arg || *end != '\0' || v < 1 || v > max) {
-    fprintf(stderr, "ipcmem-bench: %s wants a number from 1 to %d\n", opt,
-            max);
+    fprintf(stderr, "ipcmem-bench: %s wants a number from 1 to %d\n", opt, max);
     exit(2);
   }
   return (int)v;
@@ -597,8 +594,8 @@ int main(int argc, char **argv) {
         snprintf(bbuf, sizeof(bbuf), "n/a");
         snprintf(rbuf, sizeof(rbuf), "n/a");
       }
-      printf("%-7s %11.1f %11.1f %11s %12.3f %13s\n", op_names[op], ipc,
-             bare, bbuf, ipc / bare, rbuf);
+      printf("%-7s %11.1f %11.1f %11s %12.3f %13s\n", op_names[op], ipc, bare,
+             bbuf, ipc / bare, rbuf);
     }
   }
   if (fflush(stdout) != 0 || ferror(stdout)) {

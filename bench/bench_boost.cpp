@@ -72,8 +72,7 @@ extern "C" int ipcmem_bench_boost_open(const char *name, char *err,
   }
 }
 
-extern "C" int ipcmem_bench_boost_anon(size_t size, char *err,
-                                       size_t errlen) {
+extern "C" int ipcmem_bench_boost_anon(size_t size, char *err, size_t errlen) {
   try {
     bip::mapped_region region(bip::anonymous_shared_memory(size));
     static_cast<volatile char *>(region.get_address())[0] = 1;

@@ -10,14 +10,27 @@
 #include <ipcmem.h>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#if !defined(O_CLOEXEC)
+#define O_CLOEXEC 0 /* Windows: handles are not inherited unless asked */
+#endif
+#if !defined(O_BINARY)
+#define O_BINARY 0 /* Unix: files have no text mode */
+#endif
+
+/* Starting the child is the one platform-specific step: posix_spawn on
+ * Unix, CreateProcess on Windows. */
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <spawn.h>
+#include <sys/wait.h>
 extern char **environ;
+#endif
 
 #define FILE_SIZE 10000
 
@@ -37,8 +50,7 @@ static int check_mapping(const char *path) {
   rc = ipcmem_file_open(&file, path, IPCMEM_READ_ONLY);
   if (rc != 0)
     return fail("child: open", rc);
-  rc = ipcmem_region_map(&region, &file.base, IPCMEM_READ_ONLY, 0, 0, NULL,
-                         0);
+  rc = ipcmem_region_map(&region, &file.base, IPCMEM_READ_ONLY, 0, 0, NULL, 0);
   ipcmem_file_close(&file);
   if (rc != 0)
     return fail("child: map", rc);
@@ -59,7 +71,7 @@ static int check_file(const char *path) {
   unsigned char buf[FILE_SIZE];
   size_t got = 0, i;
   ssize_t n;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_BINARY);
 
   if (fd < 0)
     return 1;
@@ -76,6 +88,28 @@ static int check_file(const char *path) {
   return 0;
 }
 
+#if defined(_WIN32)
+/* Runs "SELF child ARG" and returns its exit code. The example's names and
+ * paths need no quoting beyond the double quotes. */
+static int run_child(const char *self, const char *path) {
+  char cmd[2 * MAX_PATH + 64];
+  STARTUPINFOA si;
+  PROCESS_INFORMATION pi;
+  DWORD code = 1;
+
+  snprintf(cmd, sizeof(cmd), "\"%s\" child \"%s\"", self, path);
+  memset(&si, 0, sizeof(si));
+  si.cb = sizeof(si);
+  fflush(stdout);
+  if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    return 1;
+  WaitForSingleObject(pi.hProcess, INFINITE);
+  GetExitCodeProcess(pi.hProcess, &code);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  return (int)code;
+}
+#else
 static int run_child(const char *self, const char *path) {
   char *argv[] = {(char *)self, "child", (char *)path, NULL};
   pid_t pid;
@@ -88,6 +122,7 @@ static int run_child(const char *self, const char *path) {
     return 1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
+#endif
 
 static int run_parent(const char *self, const char *path) {
   ipcmem_file file;
@@ -96,7 +131,7 @@ static int run_parent(const char *self, const char *path) {
 
   /* Create the file and give it its size, as the seed does with a filebuf. */
   ipcmem_file_remove(path);
-  fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_BINARY, 0600);
   if (fd < 0 || ftruncate(fd, FILE_SIZE) != 0) {
     perror(path);
     return 1;
@@ -108,8 +143,7 @@ static int run_parent(const char *self, const char *path) {
     fail("parent: open", rc);
     goto out_remove;
   }
-  rc = ipcmem_region_map(&region, &file.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                         0);
+  rc = ipcmem_region_map(&region, &file.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0);
   ipcmem_file_close(&file);
   if (rc != 0) {
     fail("parent: map", rc);

@@ -10,12 +10,18 @@
  *        shm_server_client child NAME      (client, started by the server) */
 #include <ipcmem.h>
 
-#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
+/* Starting the child is the one platform-specific step: posix_spawn on
+ * Unix, CreateProcess on Windows. */
+#if defined(_WIN32)
+#include <windows.h>
+#else
+#include <spawn.h>
+#include <sys/wait.h>
 extern char **environ;
+#endif
 
 #define SHM_SIZE 1000
 
@@ -53,6 +59,28 @@ static int run_client(const char *name) {
   return 0;
 }
 
+#if defined(_WIN32)
+/* Runs "SELF child ARG" and returns its exit code. The example's names and
+ * paths need no quoting beyond the double quotes. */
+static int run_child(const char *self, const char *name) {
+  char cmd[2 * MAX_PATH + 64];
+  STARTUPINFOA si;
+  PROCESS_INFORMATION pi;
+  DWORD code = 1;
+
+  snprintf(cmd, sizeof(cmd), "\"%s\" child \"%s\"", self, name);
+  memset(&si, 0, sizeof(si));
+  si.cb = sizeof(si);
+  fflush(stdout);
+  if (!CreateProcessA(NULL, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+    return 1;
+  WaitForSingleObject(pi.hProcess, INFINITE);
+  GetExitCodeProcess(pi.hProcess, &code);
+  CloseHandle(pi.hThread);
+  CloseHandle(pi.hProcess);
+  return (int)code;
+}
+#else
 static int run_child(const char *self, const char *name) {
   char *argv[] = {(char *)self, "child", (char *)name, NULL};
   pid_t pid;
@@ -65,6 +93,7 @@ static int run_child(const char *self, const char *name) {
     return 1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
+#endif
 
 static int run_server(const char *self, const char *name) {
   ipcmem_shm shm;
@@ -80,8 +109,7 @@ static int run_server(const char *self, const char *name) {
     fail("server: truncate", rc);
     goto out_close;
   }
-  rc = ipcmem_region_map(&region, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                         0);
+  rc = ipcmem_region_map(&region, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0);
   if (rc != 0) {
     fail("server: map", rc);
     goto out_close;

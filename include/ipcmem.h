@@ -110,11 +110,11 @@ enum {
 
 /* Kinds of mappable objects, as returned by ipcmem_mappable_kind(). */
 enum {
-  IPCMEM_KIND_NONE = 0, /* a zeroed or closed struct */
-  IPCMEM_KIND_SHM = 1,  /* named shared memory object (ipcmem_shm_open) */
-  IPCMEM_KIND_ANON = 2, /* anonymous shared memory object (ipcmem_anon_open) */
-  IPCMEM_KIND_FILE = 3, /* memory-mapped file (ipcmem_file_open) */
-  IPCMEM_KIND_XSI = 4,  /* System V shared memory segment (ipcmem_xsi_open) */
+  IPCMEM_KIND_NONE = 0,  /* a zeroed or closed struct */
+  IPCMEM_KIND_SHM = 1,   /* named shared memory object (ipcmem_shm_open) */
+  IPCMEM_KIND_ANON = 2,  /* anonymous shared memory object (ipcmem_anon_open) */
+  IPCMEM_KIND_FILE = 3,  /* memory-mapped file (ipcmem_file_open) */
+  IPCMEM_KIND_XSI = 4,   /* System V shared memory segment (ipcmem_xsi_open) */
   IPCMEM_KIND_WINSHM = 5 /* native Windows shared memory (ipcmem_winshm_open) */
 };
 
@@ -158,9 +158,9 @@ typedef struct ipcmem_mappable {
 /* A named shared memory object (Boost's shared_memory_object). */
 typedef struct ipcmem_shm {
   ipcmem_mappable base;
-  int created;                     /* private */
-  int backend;                     /* private: IPCMEM_BACKEND_* */
-  char name[IPCMEM_NAME_MAX + 2];  /* private: "/" + name, NUL-terminated */
+  int created;                    /* private */
+  int backend;                    /* private: IPCMEM_BACKEND_* */
+  char name[IPCMEM_NAME_MAX + 2]; /* private: "/" + name, NUL-terminated */
 } ipcmem_shm;
 
 /* An anonymous shared memory object: no name, shared with children across
@@ -193,12 +193,12 @@ typedef struct ipcmem_winshm {
 
 /* A mapped region (Boost's mapped_region). */
 typedef struct ipcmem_region {
-  void *addr;     /* private: address of the first requested byte */
-  size_t size;    /* private: requested size */
-  void *map_base; /* private: page-aligned start of the system mapping */
-  size_t map_len; /* private: length of the system mapping */
-  int mode;       /* private: IPCMEM_READ_ONLY ... IPCMEM_READ_PRIVATE */
-  int kind;       /* private: how the mapping was made; 0 = not mapped */
+  void *addr;            /* private: address of the first requested byte */
+  size_t size;           /* private: requested size */
+  void *map_base;        /* private: page-aligned start of the system mapping */
+  size_t map_len;        /* private: length of the system mapping */
+  int mode;              /* private: IPCMEM_READ_ONLY ... IPCMEM_READ_PRIVATE */
+  int kind;              /* private: how the mapping was made; 0 = not mapped */
   ipcmem_os_handle file; /* private: Windows: the file, for a synchronous
                             flush (FlushFileBuffers); unused on Unix */
 } ipcmem_region;
@@ -328,6 +328,22 @@ IPCMEM_EXTERN int ipcmem_anon_open(ipcmem_anon *out, uint64_t size);
  * ipcmem_shm_close(). */
 IPCMEM_EXTERN int ipcmem_anon_close(ipcmem_anon *anon);
 
+/* Wraps the handle of an anonymous object received from another process
+ * (a file descriptor inherited across fork() and exec(), or a Windows
+ * section HANDLE inherited by a child or duplicated into it with
+ * DuplicateHandle(), its value passed on the command line) so that it can
+ * be mapped. `size` is the object's size in bytes as its creator made it,
+ * or 0 to take the size the system reports (on Windows, rounded up to a
+ * whole number of pages). The handle must allow reading and writing: the
+ * object is read-write.
+ * On success *out owns h (ipcmem_anon_close() closes it); on failure h
+ * stays the caller's. Returns 0, or IPCMEM_EINVAL (NULL out, invalid
+ * handle, size above INT64_MAX, h is not a shared memory object or regular
+ * file), IPCMEM_ERANGE (size larger than the object), IPCMEM_EACCES (the
+ * handle does not allow read-write mapping) or a code from the system. */
+IPCMEM_EXTERN int ipcmem_anon_from_handle(ipcmem_anon *out, ipcmem_os_handle h,
+                                          uint64_t size);
+
 /* Maps `size` bytes of fresh zeroed read-write memory shared with children
  * after fork() (Boost's anonymous_shared_memory(); mmap MAP_SHARED |
  * MAP_ANONYMOUS). Unmap with ipcmem_region_unmap(). Returns 0, or
@@ -377,8 +393,7 @@ IPCMEM_EXTERN int ipcmem_xsi_key_from_path(ipcmem_xsi_key *out,
 
 /* Makes a key from a raw key_t value; 0 is the private key. Returns 0, or
  * IPCMEM_EINVAL if out is NULL. */
-IPCMEM_EXTERN int ipcmem_xsi_key_from_value(ipcmem_xsi_key *out,
-                                            int32_t value);
+IPCMEM_EXTERN int ipcmem_xsi_key_from_value(ipcmem_xsi_key *out, int32_t value);
 
 /* Returns the private key (IPC_PRIVATE): every create with it makes a new
  * segment that only its id can reach (anonymous XSI memory). */
@@ -460,8 +475,7 @@ IPCMEM_EXTERN int ipcmem_xsi_remove(int shmid);
  * IPCMEM_EACCES, IPCMEM_ENOMEM, or IPCMEM_ENOTSUP on systems other than
  * Windows. */
 IPCMEM_EXTERN int ipcmem_winshm_open(ipcmem_winshm *out, const char *name,
-                                     int open_mode, int access,
-                                     uint64_t size);
+                                     int open_mode, int access, uint64_t size);
 
 /* Closes the handle; regions stay valid, and the object lives while any
  * handle or region refers to it. Same contract as ipcmem_shm_close(). */

@@ -19,7 +19,7 @@ const char *ipcmem_strerror(int err) {
   switch (err) {
   case 0:
     return "success";
-#define IPCMEM__STRERROR_CASE(name, value, msg)                               \
+#define IPCMEM__STRERROR_CASE(name, value, msg)                                \
   case IPCMEM_##name:                                                          \
     return msg;
     IPCMEM_ERRNO_MAP(IPCMEM__STRERROR_CASE)
@@ -33,7 +33,7 @@ const char *ipcmem_err_name(int err) {
   switch (err) {
   case 0:
     return "0";
-#define IPCMEM__ERR_NAME_CASE(name, value, msg)                               \
+#define IPCMEM__ERR_NAME_CASE(name, value, msg)                                \
   case IPCMEM_##name:                                                          \
     return "IPCMEM_" #name;
     IPCMEM_ERRNO_MAP(IPCMEM__ERR_NAME_CASE)

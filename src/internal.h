@@ -73,8 +73,8 @@ IPCMEM__HIDDEN int ipcmem__window_resolve(ipcmem__window *w, uint64_t objsize,
 /* Maps window *w of object m with `mode` at `addr` (or anywhere if NULL)
  * and fills *out. Arguments are already validated. */
 IPCMEM__HIDDEN int ipcmem__os_map(ipcmem_region *out, const ipcmem_mappable *m,
-                                  int mode, const ipcmem__window *w,
-                                  void *addr, unsigned flags);
+                                  int mode, const ipcmem__window *w, void *addr,
+                                  unsigned flags);
 
 /* Applies the map flags (huge pages, prefault) to a fresh mapping at p of
  * window *w and fills *out; on failure releases the mapping. `kind` is the
@@ -85,8 +85,8 @@ IPCMEM__HIDDEN int ipcmem__region_finish(ipcmem_region *out, void *p,
 
 /* Flushes [p, p + len) of region r; p is aligned down to a page by the
  * caller. */
-IPCMEM__HIDDEN int ipcmem__os_flush(const ipcmem_region *r, void *p,
-                                    size_t len, unsigned flags);
+IPCMEM__HIDDEN int ipcmem__os_flush(const ipcmem_region *r, void *p, size_t len,
+                                    unsigned flags);
 
 /* --- <platform>/xsi.c ------------------------------------------------- */
 

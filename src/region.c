@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-int ipcmem__window_resolve(ipcmem__window *w, uint64_t objsize,
-                           uint64_t offset, size_t size, size_t page) {
+int ipcmem__window_resolve(ipcmem__window *w, uint64_t objsize, uint64_t offset,
+                           size_t size, size_t page) {
   uint64_t avail;
   size_t inner;
 

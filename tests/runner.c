@@ -3,6 +3,7 @@
 #define _XOPEN_SOURCE 700
 #include "runner.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -12,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/ipc.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
@@ -266,8 +266,8 @@ static int remove_xsi_leftovers(long pid, pid_t child) {
   if (f == NULL)
     return n;
   while (fgets(line, sizeof(line), f) != NULL) {
-    if (sscanf(line, "%ld %d %*s %*s %ld", &key, &id, &cpid) == 3 &&
-        key == 0 && cpid == (long)child && shmctl(id, IPC_RMID, NULL) == 0) {
+    if (sscanf(line, "%ld %d %*s %*s %ld", &key, &id, &cpid) == 3 && key == 0 &&
+        cpid == (long)child && shmctl(id, IPC_RMID, NULL) == 0) {
       fprintf(stderr, "leftover: the test left private XSI segment %d\n", id);
       n++;
     }
@@ -357,6 +357,65 @@ int test_proc_join(test_proc *p) {
   close(p->go_w);
   p->pid = -1;
   return rc;
+}
+
+int test_run_capture(char *const argv[], char *out, size_t cap) {
+  char sink[256];
+  size_t len = 0;
+  ssize_t n;
+  int fds[2], overflow = 0, rc;
+  pid_t pid;
+
+  if (cap == 0)
+    return -1;
+  out[0] = '\0';
+  if (pipe(fds) != 0)
+    return -1;
+  fflush(NULL);
+  pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    if (dup2(fds[1], STDOUT_FILENO) < 0)
+      _exit(126);
+    close(fds[1]);
+    execv(argv[0], argv);
+    _exit(127);
+  }
+  close(fds[1]);
+  for (;;) {
+    /* Output that fills the buffer is more than any example prints: it is
+     * drained and dropped, and the call reports -1 once the program ends. */
+    if (len >= cap - 1)
+      n = read(fds[0], sink, sizeof(sink));
+    else
+      n = read(fds[0], out + len, cap - 1 - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    if (len >= cap - 1)
+      overflow = 1;
+    else
+      len += (size_t)n;
+  }
+  out[len] = '\0';
+  close(fds[0]);
+  rc = test_wait_pid(pid);
+  return overflow ? -1 : rc;
+}
+
+const char *test_expect_output_(const char *file, int line, const char *out,
+                                const char *needle) {
+  const char *at = strstr(out, needle);
+
+  if (at == NULL)
+    test_fail_(file, line, "the output lacks \"%s\"; it was:\n%s", needle, out);
+  return at;
 }
 
 void helper_ready(void) {
@@ -501,7 +560,10 @@ int main(int argc, char **argv) {
       return 2;
     }
     rc = run_test(t);
-    printf("%s %s\n", rc == 0 ? "ok" : rc == TEST_SKIP_CODE ? "skip" : "FAIL",
+    printf("%s %s\n",
+           rc == 0                ? "ok"
+           : rc == TEST_SKIP_CODE ? "skip"
+                                  : "FAIL",
            t->name);
     return rc;
   }
@@ -511,7 +573,10 @@ int main(int argc, char **argv) {
   }
   for (t = tests; t->name != NULL; t++) {
     rc = run_test(t);
-    printf("%s %s\n", rc == 0 ? "ok" : rc == TEST_SKIP_CODE ? "skip" : "FAIL",
+    printf("%s %s\n",
+           rc == 0                ? "ok"
+           : rc == TEST_SKIP_CODE ? "skip"
+                                  : "FAIL",
            t->name);
     fflush(stdout);
     if (rc == 0)

@@ -10,7 +10,13 @@
  *
  * Multi-process tests re-execute the test binary as a helper process:
  * HELPER(name) declares one, test_spawn() starts it (`ipcmem-tests helper
- * NAME args...`), and a pair of pipes lets each side wait for the other. */
+ * NAME args...`), and a pair of pipes lets each side wait for the other.
+ *
+ * On Windows (runner-win.c, tests in tests/win/) the test runs in a
+ * re-execution of the binary (`ipcmem-tests child NAME`) inside a job
+ * object that is killed afterwards, helpers inherit the pipes' handles, and
+ * there is no fork: test_wait_pid() gives way to test_spawn_inherit() and
+ * test_run_capture(). */
 #ifndef IPCMEM_TEST_RUNNER_H
 #define IPCMEM_TEST_RUNNER_H
 
@@ -18,7 +24,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#if !defined(_WIN32)
 #include <sys/types.h>
+#endif
 
 #define TEST(name) void test_##name(void)
 #define HELPER(name) int helper_##name(int argc, char **argv)
@@ -42,61 +50,61 @@ TEST_NORETURN TEST_PRINTF(3, 4) void test_fail_(const char *file, int line,
                                                 const char *fmt, ...);
 TEST_NORETURN TEST_PRINTF(1, 2) void test_skip(const char *fmt, ...);
 
-#define ASSERT(c)                                                            \
-  do {                                                                       \
-    if (!(c))                                                                \
-      test_fail_(__FILE__, __LINE__, "assertion failed: %s", #c);            \
+#define ASSERT(c)                                                              \
+  do {                                                                         \
+    if (!(c))                                                                  \
+      test_fail_(__FILE__, __LINE__, "assertion failed: %s", #c);              \
   } while (0)
 
-#define ASSERT_EQ(a, b)                                                      \
-  do {                                                                       \
-    long long a_ = (long long)(a), b_ = (long long)(b);                      \
-    if (a_ != b_)                                                            \
-      test_fail_(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_,   \
-                 b_);                                                        \
+#define ASSERT_EQ(a, b)                                                        \
+  do {                                                                         \
+    long long a_ = (long long)(a), b_ = (long long)(b);                        \
+    if (a_ != b_)                                                              \
+      test_fail_(__FILE__, __LINE__, "%s == %s: %lld != %lld", #a, #b, a_,     \
+                 b_);                                                          \
   } while (0)
 
-#define ASSERT_U64_EQ(a, b)                                                  \
-  do {                                                                       \
-    unsigned long long a_ = (unsigned long long)(a);                         \
-    unsigned long long b_ = (unsigned long long)(b);                         \
-    if (a_ != b_)                                                            \
-      test_fail_(__FILE__, __LINE__, "%s == %s: %llu != %llu", #a, #b, a_,   \
-                 b_);                                                        \
+#define ASSERT_U64_EQ(a, b)                                                    \
+  do {                                                                         \
+    unsigned long long a_ = (unsigned long long)(a);                           \
+    unsigned long long b_ = (unsigned long long)(b);                           \
+    if (a_ != b_)                                                              \
+      test_fail_(__FILE__, __LINE__, "%s == %s: %llu != %llu", #a, #b, a_,     \
+                 b_);                                                          \
   } while (0)
 
-#define ASSERT_PTR_EQ(a, b)                                                  \
-  do {                                                                       \
-    const void *a_ = (a), *b_ = (b);                                         \
-    if (a_ != b_)                                                            \
-      test_fail_(__FILE__, __LINE__, "%s == %s: %p != %p", #a, #b, a_, b_);  \
+#define ASSERT_PTR_EQ(a, b)                                                    \
+  do {                                                                         \
+    const void *a_ = (a), *b_ = (b);                                           \
+    if (a_ != b_)                                                              \
+      test_fail_(__FILE__, __LINE__, "%s == %s: %p != %p", #a, #b, a_, b_);    \
   } while (0)
 
-#define ASSERT_STR_EQ(a, b)                                                  \
-  do {                                                                       \
-    const char *a_ = (a), *b_ = (b);                                         \
-    if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                     \
-      test_fail_(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,   \
-                 a_ ? a_ : "(null)", b_ ? b_ : "(null)");                    \
+#define ASSERT_STR_EQ(a, b)                                                    \
+  do {                                                                         \
+    const char *a_ = (a), *b_ = (b);                                           \
+    if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0)                       \
+      test_fail_(__FILE__, __LINE__, "%s == %s: \"%s\" != \"%s\"", #a, #b,     \
+                 a_ ? a_ : "(null)", b_ ? b_ : "(null)");                      \
   } while (0)
 
 /* The expression must return 0. */
-#define ASSERT_OK(e)                                                         \
-  do {                                                                       \
-    int rc_ = (e);                                                           \
-    if (rc_ != 0)                                                            \
-      test_fail_(__FILE__, __LINE__, "%s returned %s (%s), os error %d", #e, \
-                 ipcmem_err_name(rc_), ipcmem_strerror(rc_),                 \
-                 ipcmem_last_os_error());                                    \
+#define ASSERT_OK(e)                                                           \
+  do {                                                                         \
+    int rc_ = (e);                                                             \
+    if (rc_ != 0)                                                              \
+      test_fail_(__FILE__, __LINE__, "%s returned %s (%s), os error %d", #e,   \
+                 ipcmem_err_name(rc_), ipcmem_strerror(rc_),                   \
+                 ipcmem_last_os_error());                                      \
   } while (0)
 
 /* The expression must return exactly the error code `code`. */
-#define ASSERT_ERR(e, code)                                                  \
-  do {                                                                       \
-    int rc_ = (e);                                                           \
-    if (rc_ != (code))                                                       \
-      test_fail_(__FILE__, __LINE__, "%s returned %s, expected %s", #e,      \
-                 ipcmem_err_name(rc_), ipcmem_err_name(code));               \
+#define ASSERT_ERR(e, code)                                                    \
+  do {                                                                         \
+    int rc_ = (e);                                                             \
+    if (rc_ != (code))                                                         \
+      test_fail_(__FILE__, __LINE__, "%s returned %s, expected %s", #e,        \
+                 ipcmem_err_name(rc_), ipcmem_err_name(code));                 \
   } while (0)
 
 /* The k-th unique shm name of this test run ("ipcmemt<tag>.<pid>.<k>"), the
@@ -130,11 +138,23 @@ ipcmem_xsi_key test_xsi_key(int k);
 const char *test_exe(void);
 
 /* A helper process and the pipes to talk to it. */
+#if defined(_WIN32)
+/* Windows has no fork: a helper is always a re-execution of the test binary
+ * (CreateProcess), and the pipe ends are HANDLEs, kept as void * so that
+ * tests need not include <windows.h>. */
+typedef struct test_proc {
+  void *process; /* the helper's process handle */
+  unsigned long pid;
+  void *ready_r; /* the helper writes a byte when ready */
+  void *go_w;    /* the test writes a byte to let the helper go on */
+} test_proc;
+#else
 typedef struct test_proc {
   pid_t pid;
   int ready_r; /* the helper writes a byte when ready */
   int go_w;    /* the test writes a byte to let the helper go on */
 } test_proc;
+#endif
 
 /* Starts `ipcmem-tests helper NAME args...`; the argument list ends with
  * NULL. Fails the test if the process cannot be started. */
@@ -151,8 +171,39 @@ void test_proc_go(test_proc *p);
  * number if it was killed. */
 int test_proc_join(test_proc *p);
 
+#if defined(_WIN32)
+/* Starts a helper as test_spawn() does, and lets it inherit the `n` HANDLEs
+ * in handles[] (and no other handle of the test): this is how Windows
+ * shares an object with a child, since there is no fork. An inherited
+ * handle has the same value in the helper; pass it on the command line with
+ * test_handle_str() and read it back with test_handle_parse(). */
+void test_spawn_inherit(test_proc *p, void *const *handles, int n,
+                        const char *helper, ...);
+
+/* Formats a HANDLE value for a helper's command line (a static buffer per
+ * k, k in 0..3), and parses it back. */
+const char *test_handle_str(int k, void *handle);
+void *test_handle_parse(const char *s);
+
+#else
 /* Waits for a forked child and returns its exit code as test_proc_join. */
 int test_wait_pid(pid_t pid);
+#endif
+
+/* Runs the program argv[0] (a path) with arguments argv (NULL-terminated),
+ * collects its standard output into out (NUL-terminated) and returns its
+ * exit code (128 + signal number if a signal killed it), or -1 if it could
+ * not be started or printed more than cap - 1 bytes. Standard error stays
+ * the test's. It never fails the test itself, so a caller can clean up what
+ * the program may have left before asserting. */
+int test_run_capture(char *const argv[], char *out, size_t cap);
+
+/* Fails the test unless `needle` occurs in `out`; returns where it does, so
+ * that the order of lines can be checked. */
+#define TEST_EXPECT_OUTPUT(out, needle)                                        \
+  test_expect_output_(__FILE__, __LINE__, (out), (needle))
+const char *test_expect_output_(const char *file, int line, const char *out,
+                                const char *needle);
 
 /* In a helper: tell the test we are ready / wait for it to say go. */
 void helper_ready(void);

@@ -440,3 +440,111 @@ TEST(anon_fd_shm_fallback) {
   if (before == 0)
     ASSERT_EQ(count_fallback_names(), 0);
 }
+
+/* --- ipcmem_anon_from_handle ----------------------------------------- */
+
+/* The receiving side of handing an anonymous object to a program started
+ * with exec: argv[0] is the descriptor number, argv[1] the size to claim.
+ * It maps the object, checks the parent's bytes and answers with its own. */
+HELPER(anon_from_inherited_fd) {
+  ipcmem_anon anon;
+  ipcmem_region r;
+  unsigned char *p;
+
+  ASSERT(argc == 2);
+  ASSERT_OK(ipcmem_anon_from_handle(&anon, atoi(argv[0]),
+                                    strtoull(argv[1], NULL, 10)));
+  ASSERT_EQ(ipcmem_mappable_kind(&anon.base), IPCMEM_KIND_ANON);
+  ASSERT_OK(
+      ipcmem_region_map(&r, &anon.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
+  ASSERT_EQ(ipcmem_region_size(&r), 3 * pg());
+  p = ipcmem_region_addr(&r);
+  ASSERT(all_bytes(p, 3 * pg(), 0x5A));
+  memset(p, 0xC3, 3 * pg());
+  ASSERT_OK(ipcmem_region_unmap(&r));
+  ASSERT_OK(ipcmem_anon_close(&anon));
+  return 0;
+}
+
+/* An object handed to an exec'd program: the parent makes a descriptor the
+ * child may inherit (ipcmem's own are close-on-exec), passes its number on
+ * the command line, and the child wraps it, with the size given and with
+ * 0 ("what the system says"). */
+TEST(anon_from_handle_across_exec) {
+  char claim[32];
+  const char *sizes[2];
+  ipcmem_anon anon;
+  ipcmem_region r;
+  char fdbuf[16], sizebuf[32];
+  test_proc p;
+  size_t i;
+  int fd;
+
+  snprintf(claim, sizeof(claim), "%zu", 3 * pg());
+  sizes[0] = "0";
+  sizes[1] = claim;
+  ASSERT_OK(ipcmem_anon_open(&anon, 3 * pg()));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &anon.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
+  for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    memset(ipcmem_region_addr(&r), 0x5A, 3 * pg());
+    fd = dup(ipcmem_mappable_handle(&anon.base));
+    ASSERT(fd >= 0);
+    ASSERT(!is_cloexec(fd));
+    snprintf(fdbuf, sizeof(fdbuf), "%d", fd);
+    snprintf(sizebuf, sizeof(sizebuf), "%s", sizes[i]);
+    test_spawn(&p, "anon_from_inherited_fd", fdbuf, sizebuf, NULL);
+    ASSERT_EQ(close(fd), 0);
+    ASSERT_EQ(test_proc_join(&p), 0);
+    ASSERT(all_bytes(ipcmem_region_addr(&r), 3 * pg(), 0xC3));
+  }
+  ASSERT_OK(ipcmem_region_unmap(&r));
+  ASSERT_OK(ipcmem_anon_close(&anon));
+}
+
+TEST(anon_from_handle_errors) {
+  ipcmem_anon anon, out;
+  int fds[2], ro, dupfd;
+  char path[64];
+
+  memset(&out, 0xA5, sizeof(out));
+  ASSERT_ERR(ipcmem_anon_from_handle(NULL, 0, 0), IPCMEM_EINVAL);
+  ASSERT_ERR(ipcmem_anon_from_handle(&out, -1, 0), IPCMEM_EINVAL);
+  ASSERT_EQ(ipcmem_last_os_error(), 0);
+  ASSERT_OK(ipcmem_anon_open(&anon, pg()));
+  dupfd = dup(ipcmem_mappable_handle(&anon.base));
+  ASSERT(dupfd >= 0);
+  ASSERT_ERR(ipcmem_anon_from_handle(&out, dupfd, (uint64_t)INT64_MAX + 1),
+             IPCMEM_EINVAL);
+  /* Claiming more than the object has would map past its end. */
+  ASSERT_ERR(ipcmem_anon_from_handle(&out, dupfd, pg() + 1), IPCMEM_ERANGE);
+
+  /* A pipe cannot be mapped. */
+  ASSERT_EQ(pipe(fds), 0);
+  ASSERT_ERR(ipcmem_anon_from_handle(&out, fds[0], 0), IPCMEM_EINVAL);
+  /* A closed descriptor is reported by the system. */
+  ASSERT_ERR(ipcmem_anon_from_handle(&out, fds[1] + 100, 0), IPCMEM_EINVAL);
+  ASSERT_EQ(ipcmem_last_os_error(), EBADF);
+
+  /* A read-only descriptor cannot give a read-write object. */
+  snprintf(path, sizeof(path), "/proc/self/fd/%d", dupfd);
+  ro = open(path, O_RDONLY | O_CLOEXEC);
+  if (ro >= 0) {
+    ASSERT_ERR(ipcmem_anon_from_handle(&out, ro, 0), IPCMEM_EACCES);
+    ASSERT_EQ(close(ro), 0);
+  }
+
+  /* Every failure leaves the output alone and the descriptor the
+   * caller's: it is still open. */
+  ASSERT_EQ(((unsigned char *)&out)[0], 0xA5);
+  ASSERT(fcntl(dupfd, F_GETFD) >= 0);
+  ASSERT(fcntl(fds[0], F_GETFD) >= 0);
+  close(fds[0]);
+  close(fds[1]);
+
+  /* On success the object owns the descriptor: closing it closes dupfd. */
+  ASSERT_OK(ipcmem_anon_from_handle(&out, dupfd, 0));
+  ASSERT_OK(ipcmem_anon_close(&out));
+  ASSERT(fcntl(dupfd, F_GETFD) < 0 && errno == EBADF);
+  ASSERT_OK(ipcmem_anon_close(&anon));
+}

@@ -3,8 +3,8 @@
  * fall-back when the system has no native shared memory. The behaviour of
  * objects themselves is covered by the shm_/region_/name_ suites, which
  * CTest runs once per backend. */
-#include "runner.h"
 #include "internal.h"
+#include "runner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -36,8 +36,8 @@ static int path_exists(const char *path) {
 }
 
 static void create_sized(ipcmem_shm *shm, const char *name, uint64_t size) {
-  ASSERT_OK(ipcmem_shm_open(shm, name, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE,
-                            0));
+  ASSERT_OK(
+      ipcmem_shm_open(shm, name, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 0));
   ASSERT_OK(ipcmem_shm_truncate(shm, size));
 }
 
@@ -64,8 +64,8 @@ TEST(backend_env_selects) {
 }
 
 TEST(backend_env_unknown_is_an_error) {
-  static const char *const bad[] = {"Native", "emulate", "posix", "1",
-                                    " native", "native "};
+  static const char *const bad[] = {"Native", "emulate", "posix",
+                                    "1",      " native", "native "};
   ipcmem_shm shm;
   size_t i;
   int b = 12345;
@@ -131,8 +131,7 @@ TEST(backend_separate_namespaces) {
   }
 
   ASSERT_OK(ipcmem_shm_set_backend(IPCMEM_BACKEND_NATIVE));
-  ASSERT_ERR(ipcmem_shm_open(&nat, name, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY,
-                             0),
+  ASSERT_ERR(ipcmem_shm_open(&nat, name, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY, 0),
              IPCMEM_ENOENT);
   create_sized(&nat, name, 2000);
   ASSERT_EQ(ipcmem_shm_backend(&nat), IPCMEM_BACKEND_NATIVE);
@@ -166,8 +165,7 @@ TEST(backend_dir_resolution) {
 
   ASSERT(unsetenv("XDG_RUNTIME_DIR") == 0);
   ASSERT(setenv("TMPDIR", "/var/tmp", 1) == 0);
-  snprintf(want, sizeof(want), "/var/tmp/ipcmem-%lu",
-           (unsigned long)geteuid());
+  snprintf(want, sizeof(want), "/var/tmp/ipcmem-%lu", (unsigned long)geteuid());
   ASSERT_OK(ipcmem_shm_dir(buf, sizeof(buf)));
   ASSERT_STR_EQ(buf, want);
 
@@ -464,8 +462,7 @@ HELPER(backend_open_in_dir) {
   ASSERT_OK(ipcmem_shm_open(&shm, test_shm_name(0), IPCMEM_OPEN_ONLY,
                             IPCMEM_READ_WRITE, 0));
   ASSERT_EQ(ipcmem_shm_backend(&shm), IPCMEM_BACKEND_EMULATED);
-  ASSERT_OK(ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
   ASSERT_STR_EQ((char *)ipcmem_region_addr(&r), "from the test");
   strcpy(ipcmem_region_addr(&r), "from the helper");
   ASSERT_OK(ipcmem_region_unmap(&r));
@@ -480,8 +477,7 @@ TEST(backend_cross_process_emulated) {
   test_proc p;
 
   create_sized(&shm, test_shm_name(0), 64);
-  ASSERT_OK(ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
   strcpy(ipcmem_region_addr(&r), "from the test");
   test_spawn(&p, "backend_open_in_dir", NULL);
   ASSERT_EQ(test_proc_join(&p), 0);

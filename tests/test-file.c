@@ -118,24 +118,23 @@ static int is_cloexec(int fd) {
   return (f & FD_CLOEXEC) != 0;
 }
 
-#define EXPECT_OPEN_FAIL(path, access, code)                                 \
-  do {                                                                       \
-    ipcmem_file got_, want_;                                                 \
-    memset(&got_, 0xA5, sizeof(got_));                                       \
-    memset(&want_, 0xA5, sizeof(want_));                                     \
-    ASSERT_ERR(ipcmem_file_open(&got_, (path), (access)), (code));           \
-    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                        \
+#define EXPECT_OPEN_FAIL(path, access, code)                                   \
+  do {                                                                         \
+    ipcmem_file got_, want_;                                                   \
+    memset(&got_, 0xA5, sizeof(got_));                                         \
+    memset(&want_, 0xA5, sizeof(want_));                                       \
+    ASSERT_ERR(ipcmem_file_open(&got_, (path), (access)), (code));             \
+    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                          \
   } while (0)
 
-#define EXPECT_MAP_FAIL(m, mode, off, size, code)                            \
-  do {                                                                       \
-    ipcmem_region got_, want_;                                               \
-    memset(&got_, 0xA5, sizeof(got_));                                       \
-    memset(&want_, 0xA5, sizeof(want_));                                     \
-    ASSERT_ERR(ipcmem_region_map(&got_, (m), (mode), (off), (size), NULL,    \
-                                 0),                                         \
-               (code));                                                      \
-    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                        \
+#define EXPECT_MAP_FAIL(m, mode, off, size, code)                              \
+  do {                                                                         \
+    ipcmem_region got_, want_;                                                 \
+    memset(&got_, 0xA5, sizeof(got_));                                         \
+    memset(&want_, 0xA5, sizeof(want_));                                       \
+    ASSERT_ERR(ipcmem_region_map(&got_, (m), (mode), (off), (size), NULL, 0),  \
+               (code));                                                        \
+    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                          \
   } while (0)
 
 /* --- opening ------------------------------------------------------------ */
@@ -360,15 +359,15 @@ TEST(file_modes_of_read_only_file) {
   ASSERT_U64_EQ(ipcmem_region_size(&ro), n);
   ASSERT(holds_pattern(ipcmem_region_addr(&ro), 0, n));
 
-  ASSERT_OK(ipcmem_region_map(&priv, &f.base, IPCMEM_READ_PRIVATE, 0, 0, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&priv, &f.base, IPCMEM_READ_PRIVATE, 0, 0, NULL, 0));
   ASSERT_EQ(ipcmem_region_mode(&priv), IPCMEM_READ_PRIVATE);
   ASSERT(holds_pattern(ipcmem_region_addr(&priv), 0, n));
 
   /* Copy-on-write needs no write access to the file, and the file on disk
    * and every other mapping keep the old bytes. */
-  ASSERT_OK(ipcmem_region_map(&cow, &f.base, IPCMEM_COPY_ON_WRITE, 0, 0,
-                              NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&cow, &f.base, IPCMEM_COPY_ON_WRITE, 0, 0, NULL, 0));
   ASSERT_EQ(ipcmem_region_mode(&cow), IPCMEM_COPY_ON_WRITE);
   p = ipcmem_region_addr(&cow);
   ASSERT(holds_pattern(p, 0, n));
@@ -398,18 +397,17 @@ TEST(file_modes_of_read_write_file) {
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
   ASSERT_OK(ipcmem_region_map(&rw, &f.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
   ASSERT_OK(ipcmem_region_map(&ro, &f.base, IPCMEM_READ_ONLY, 0, 0, NULL, 0));
-  ASSERT_OK(ipcmem_region_map(&cow, &f.base, IPCMEM_COPY_ON_WRITE, 0, 0,
-                              NULL, 0));
-  ASSERT_OK(ipcmem_region_map(&priv, &f.base, IPCMEM_READ_PRIVATE, 0, 0,
-                              NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&cow, &f.base, IPCMEM_COPY_ON_WRITE, 0, 0, NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&priv, &f.base, IPCMEM_READ_PRIVATE, 0, 0, NULL, 0));
   ASSERT_EQ(ipcmem_region_mode(&rw), IPCMEM_READ_WRITE);
   w = ipcmem_region_addr(&rw);
   c = ipcmem_region_addr(&cow);
 
   /* A shared write reaches the file and the other shared mapping. */
   memcpy(w + pg() + 1, "shared", 6);
-  ASSERT(memcmp((char *)ipcmem_region_addr(&ro) + pg() + 1, "shared", 6) ==
-         0);
+  ASSERT(memcmp((char *)ipcmem_region_addr(&ro) + pg() + 1, "shared", 6) == 0);
   ASSERT_EQ(file_byte(path, pg() + 1), 's');
 
   /* A private write reaches nothing else, not even after a flush. */
@@ -454,8 +452,8 @@ TEST(file_copy_on_write_file_untouched) {
 /* --- windows ------------------------------------------------------------ */
 
 TEST(file_unaligned_windows) {
-  static const uint64_t offs[] = {0, 1, 7, 250, 251, 4095, 4096, 4097, 8191,
-                                  12345};
+  static const uint64_t offs[] = {0,    1,    7,    250,  251,
+                                  4095, 4096, 4097, 8191, 12345};
   static const size_t sizes[] = {1, 2, 100, 4096, 5000};
   const char *path = test_tmp_path(0);
   size_t n = 5 * pg() + 123, i, j, size;
@@ -469,23 +467,23 @@ TEST(file_unaligned_windows) {
     off = offs[i] * pg() / 4096;
     for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
       size = sizes[j];
-      ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_ONLY, off, size,
-                                  NULL, 0));
+      ASSERT_OK(
+          ipcmem_region_map(&r, &f.base, IPCMEM_READ_ONLY, off, size, NULL, 0));
       ASSERT_U64_EQ(ipcmem_region_size(&r), size);
       ASSERT(holds_pattern(ipcmem_region_addr(&r), off, size));
       ASSERT_OK(ipcmem_region_unmap(&r));
     }
     /* Size 0: from the offset to the end of the file, and every byte of
      * it can be touched (the last page is only partly the file's). */
-    ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_PRIVATE, off, 0,
-                                NULL, 0));
+    ASSERT_OK(
+        ipcmem_region_map(&r, &f.base, IPCMEM_READ_PRIVATE, off, 0, NULL, 0));
     ASSERT_U64_EQ(ipcmem_region_size(&r), n - off);
     ASSERT(holds_pattern(ipcmem_region_addr(&r), off, n - off));
     ASSERT_OK(ipcmem_region_unmap(&r));
   }
   /* The last byte alone. */
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_ONLY, n - 1, 0, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_ONLY, n - 1, 0, NULL, 0));
   ASSERT_U64_EQ(ipcmem_region_size(&r), 1);
   ASSERT_EQ(*(unsigned char *)ipcmem_region_addr(&r), pat(n - 1));
   ASSERT_OK(ipcmem_region_unmap(&r));
@@ -505,8 +503,8 @@ TEST(file_unaligned_window_write) {
 
   make_file(path, n);
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL, 0));
   memset(ipcmem_region_addr(&r), 0xC3, size);
   ASSERT_OK(ipcmem_region_flush(&r, 0, 0, 0));
   ASSERT_OK(ipcmem_region_unmap(&r));
@@ -556,8 +554,8 @@ TEST(file_map_errors) {
   EXPECT_MAP_FAIL(&f.base, 5, 0, 0, IPCMEM_EINVAL);
 
   /* The window that ends exactly at the end of the file is fine. */
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, n - 11, 11,
-                              NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, n - 11, 11, NULL, 0));
   ASSERT(holds_pattern(ipcmem_region_addr(&r), n - 11, 11));
   ASSERT_OK(ipcmem_region_unmap(&r));
 
@@ -657,7 +655,7 @@ struct file_cachestat {
   uint64_t nr_cache, nr_dirty, nr_writeback, nr_evicted, nr_recently_evicted;
 };
 
-#if defined(__linux__) && !defined(__NR_cachestat) &&                        \
+#if defined(__linux__) && !defined(__NR_cachestat) &&                          \
     (defined(__x86_64__) || defined(__aarch64__) || defined(__riscv))
 #define __NR_cachestat 451
 #endif
@@ -701,8 +699,8 @@ TEST(file_flush_reaches_disk) {
   make_file(path, n);
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
   fd = ipcmem_mappable_handle(&f.base);
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size,
-                              NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL, 0));
   p = ipcmem_region_addr(&r);
   memset(p, 0x5A, size);
   can_tell = dirty_pages(fd, 0, n, &dirty) == 0 && dirty > 0;
@@ -760,8 +758,8 @@ TEST(file_flush_unaligned_offsets) {
 
   make_file(path, n);
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size,
-                              NULL, 0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL, 0));
   p = ipcmem_region_addr(&r);
   for (i = 0; i < size; i++)
     p[i] = (unsigned char)~pat(off + i);
@@ -797,8 +795,8 @@ TEST(file_flush_out_of_range) {
 
   make_file(path, 3 * pg());
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, 7, size, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, 7, size, NULL, 0));
   ASSERT_ERR(ipcmem_region_flush(&r, size, 0, 0), IPCMEM_ERANGE);
   ASSERT_ERR(ipcmem_region_flush(&r, size, 1, IPCMEM_FLUSH_ASYNC),
              IPCMEM_ERANGE);
@@ -849,8 +847,8 @@ TEST(file_larger_than_4gib) {
   ASSERT_OK(ipcmem_file_open(&f, path, IPCMEM_READ_WRITE));
   ASSERT_OK(ipcmem_file_size(&f, &got));
   ASSERT_U64_EQ(got, big);
-  ASSERT_OK(ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&r, &f.base, IPCMEM_READ_WRITE, off, size, NULL, 0));
   ASSERT_U64_EQ(ipcmem_region_size(&r), size);
   p = ipcmem_region_addr(&r);
   for (i = 0; i < size; i++)
@@ -867,8 +865,8 @@ TEST(file_larger_than_4gib) {
   free(buf);
 
   /* Size 0 maps to the end: exactly the last 100000 bytes. */
-  ASSERT_OK(ipcmem_region_map(&tail, &f.base, IPCMEM_READ_ONLY, off, 0, NULL,
-                              0));
+  ASSERT_OK(
+      ipcmem_region_map(&tail, &f.base, IPCMEM_READ_ONLY, off, 0, NULL, 0));
   ASSERT_U64_EQ(ipcmem_region_size(&tail), 100000);
   ASSERT(holds_pattern(ipcmem_region_addr(&tail), off, size));
   ASSERT_EQ(((unsigned char *)ipcmem_region_addr(&tail))[99999], 0);
@@ -893,52 +891,6 @@ TEST(file_larger_than_4gib) {
 
 /* --- the seed's example ------------------------------------------------- */
 
-/* Runs argv[0] with the arguments argv (NULL-terminated), collects its
- * standard output into out (NUL-terminated) and returns its exit code as
- * test_wait_pid does. Standard error stays the test's, for diagnosis. */
-static int run_capture(char *const argv[], char *out, size_t cap) {
-  size_t len = 0;
-  ssize_t n;
-  int fds[2];
-  pid_t pid;
-
-  ASSERT_EQ(pipe(fds), 0);
-  fflush(NULL);
-  pid = fork();
-  ASSERT(pid >= 0);
-  if (pid == 0) {
-    close(fds[0]);
-    if (dup2(fds[1], STDOUT_FILENO) < 0)
-      _exit(126);
-    close(fds[1]);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  close(fds[1]);
-  for (;;) {
-    n = read(fds[0], out + len, cap - 1 - len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    ASSERT(n >= 0);
-    if (n == 0)
-      break;
-    len += (size_t)n;
-    ASSERT(len < cap - 1);
-  }
-  out[len] = '\0';
-  close(fds[0]);
-  return test_wait_pid(pid);
-}
-
-static const char *expect_output(const char *out, const char *needle) {
-  const char *at = strstr(out, needle);
-
-  if (at == NULL)
-    test_fail_(__FILE__, __LINE__, "the output lacks \"%s\"; it was:\n%s",
-               needle, out);
-  return at;
-}
-
 TEST(example_file_mapping) {
   const char *path = test_tmp_path(0);
   char *argv[] = {FILE_MAPPING, (char *)path, NULL};
@@ -947,12 +899,13 @@ TEST(example_file_mapping) {
 
   snprintf(wrote, sizeof(wrote),
            "parent: wrote 10000 bytes of 1 to %s through a mapping", path);
-  ASSERT_EQ(run_capture(argv, out, sizeof(out)), 0);
-  a = expect_output(out, wrote);
-  b = expect_output(out, "child: the mapping holds 10000 bytes of 1");
-  c = expect_output(out, "child: read() sees the same 10000 bytes in the "
-                         "file");
-  d = expect_output(out, "parent: the child saw the data in the mapping and "
+  ASSERT_EQ(test_run_capture(argv, out, sizeof(out)), 0);
+  a = TEST_EXPECT_OUTPUT(out, wrote);
+  b = TEST_EXPECT_OUTPUT(out, "child: the mapping holds 10000 bytes of 1");
+  c = TEST_EXPECT_OUTPUT(out, "child: read() sees the same 10000 bytes in the "
+                              "file");
+  d = TEST_EXPECT_OUTPUT(out,
+                         "parent: the child saw the data in the mapping and "
                          "the file");
   ASSERT(a < b && b < c && c < d);
   /* The example removes its file. */

@@ -18,9 +18,9 @@ TEST(winshm_not_supported_on_unix) {
   ASSERT_ERR(ipcmem_winshm_open(&shm, NULL, IPCMEM_CREATE_ONLY,
                                 IPCMEM_READ_WRITE, 4096),
              IPCMEM_ENOTSUP);
-  ASSERT_ERR(ipcmem_winshm_open(NULL, "x", IPCMEM_OPEN_ONLY,
-                                IPCMEM_READ_ONLY, 0),
-             IPCMEM_EINVAL);
+  ASSERT_ERR(
+      ipcmem_winshm_open(NULL, "x", IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY, 0),
+      IPCMEM_EINVAL);
   ASSERT_EQ(((unsigned char *)&shm)[0], 0xA5);
   ASSERT_OK(ipcmem_winshm_close(&zero));
   ASSERT_ERR(ipcmem_winshm_close(NULL), IPCMEM_EINVAL);

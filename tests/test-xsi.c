@@ -60,34 +60,34 @@ static void drop_seg(ipcmem_xsi *x) {
   ASSERT_OK(ipcmem_xsi_close(x));
 }
 
-#define EXPECT_XSI_OPEN_FAIL(key, mode, access, size, perms, code)           \
-  do {                                                                       \
-    ipcmem_xsi got_, want_;                                                  \
-    memset(&got_, 0xA5, sizeof(got_));                                       \
-    memset(&want_, 0xA5, sizeof(want_));                                     \
-    ASSERT_ERR(ipcmem_xsi_open(&got_, (key), (mode), (access), (size),       \
-                               (perms)),                                     \
-               (code));                                                      \
-    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                        \
+#define EXPECT_XSI_OPEN_FAIL(key, mode, access, size, perms, code)             \
+  do {                                                                         \
+    ipcmem_xsi got_, want_;                                                    \
+    memset(&got_, 0xA5, sizeof(got_));                                         \
+    memset(&want_, 0xA5, sizeof(want_));                                       \
+    ASSERT_ERR(                                                                \
+        ipcmem_xsi_open(&got_, (key), (mode), (access), (size), (perms)),      \
+        (code));                                                               \
+    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                          \
   } while (0)
 
-#define EXPECT_MAP_FAIL(m, mode, off, size, addr, code)                      \
-  do {                                                                       \
-    ipcmem_region got_, want_;                                               \
-    memset(&got_, 0xA5, sizeof(got_));                                       \
-    memset(&want_, 0xA5, sizeof(want_));                                     \
-    ASSERT_ERR(ipcmem_region_map(&got_, (m), (mode), (off), (size), (addr),  \
-                                 0),                                         \
-               (code));                                                      \
-    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                        \
+#define EXPECT_MAP_FAIL(m, mode, off, size, addr, code)                        \
+  do {                                                                         \
+    ipcmem_region got_, want_;                                                 \
+    memset(&got_, 0xA5, sizeof(got_));                                         \
+    memset(&want_, 0xA5, sizeof(want_));                                       \
+    ASSERT_ERR(                                                                \
+        ipcmem_region_map(&got_, (m), (mode), (off), (size), (addr), 0),       \
+        (code));                                                               \
+    ASSERT(memcmp(&got_, &want_, sizeof(got_)) == 0);                          \
   } while (0)
 
-#define EXPECT_KEY_FAIL(path, id, code)                                      \
-  do {                                                                       \
-    ipcmem_xsi_key got_;                                                     \
-    got_.value = 0x5A5A5A5A;                                                 \
-    ASSERT_ERR(ipcmem_xsi_key_from_path(&got_, (path), (id)), (code));       \
-    ASSERT_EQ(got_.value, 0x5A5A5A5A);                                       \
+#define EXPECT_KEY_FAIL(path, id, code)                                        \
+  do {                                                                         \
+    ipcmem_xsi_key got_;                                                       \
+    got_.value = 0x5A5A5A5A;                                                   \
+    ASSERT_ERR(ipcmem_xsi_key_from_path(&got_, (path), (id)), (code));         \
+    ASSERT_EQ(got_.value, 0x5A5A5A5A);                                         \
   } while (0)
 
 /* --- keys --------------------------------------------------------------- */
@@ -130,8 +130,7 @@ TEST(xsi_key_from_path) {
 }
 
 TEST(xsi_key_from_value) {
-  static const int32_t values[] = {0, 1, -1, 0x12345678, INT32_MIN,
-                                   INT32_MAX};
+  static const int32_t values[] = {0, 1, -1, 0x12345678, INT32_MIN, INT32_MAX};
   ipcmem_xsi_key k;
   size_t i;
 
@@ -163,8 +162,8 @@ TEST(xsi_create_only) {
   EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE,
                        1000, 0, IPCMEM_EEXIST);
   ASSERT_EQ(ipcmem_last_os_error(), EEXIST);
-  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_CREATE_ONLY, IPCMEM_READ_ONLY,
-                       1, 0, IPCMEM_EEXIST);
+  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_CREATE_ONLY, IPCMEM_READ_ONLY, 1,
+                       0, IPCMEM_EEXIST);
   drop_seg(&x);
   ASSERT(!key_exists(test_xsi_key(0)));
 }
@@ -172,11 +171,11 @@ TEST(xsi_create_only) {
 TEST(xsi_open_only) {
   ipcmem_xsi x, o;
 
-  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_WRITE,
-                       0, 0, IPCMEM_ENOENT);
+  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_WRITE, 0,
+                       0, IPCMEM_ENOENT);
   ASSERT_EQ(ipcmem_last_os_error(), ENOENT);
-  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY,
-                       100, 0, IPCMEM_ENOENT);
+  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY, 100,
+                       0, IPCMEM_ENOENT);
   /* Opening never creates. */
   ASSERT(!key_exists(test_xsi_key(0)));
 
@@ -238,8 +237,7 @@ TEST(xsi_size_exact) {
     ASSERT_U64_EQ(size, sizes[i]);
     /* IPC_STAT reports the requested size, not one rounded to pages. */
     ASSERT_U64_EQ(stat_of(ipcmem_xsi_id(&x)).shm_segsz, sizes[i]);
-    ASSERT_OK(ipcmem_region_map(&r, &x.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                                0));
+    ASSERT_OK(ipcmem_region_map(&r, &x.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
     ASSERT_U64_EQ(ipcmem_region_size(&r), sizes[i]);
     /* A new segment is zeroed. */
     ASSERT_EQ(((unsigned char *)ipcmem_region_addr(&r))[sizes[i] - 1], 0);
@@ -264,9 +262,9 @@ TEST(xsi_size_zero_on_create) {
 TEST(xsi_bad_arguments) {
   ipcmem_xsi_key k = test_xsi_key(0);
 
-  ASSERT_ERR(ipcmem_xsi_open(NULL, k, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE,
-                             100, 0),
-             IPCMEM_EINVAL);
+  ASSERT_ERR(
+      ipcmem_xsi_open(NULL, k, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 100, 0),
+      IPCMEM_EINVAL);
   EXPECT_XSI_OPEN_FAIL(k, 0, IPCMEM_READ_WRITE, 100, 0, IPCMEM_EINVAL);
   EXPECT_XSI_OPEN_FAIL(k, 4, IPCMEM_READ_WRITE, 100, 0, IPCMEM_EINVAL);
   EXPECT_XSI_OPEN_FAIL(k, IPCMEM_CREATE_ONLY, 0, 100, 0, IPCMEM_EINVAL);
@@ -276,8 +274,8 @@ TEST(xsi_bad_arguments) {
                        IPCMEM_EINVAL);
   EXPECT_XSI_OPEN_FAIL(k, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 100, 01000,
                        IPCMEM_EINVAL);
-  EXPECT_XSI_OPEN_FAIL(k, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 100,
-                       ~0u, IPCMEM_EINVAL);
+  EXPECT_XSI_OPEN_FAIL(k, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 100, ~0u,
+                       IPCMEM_EINVAL);
   ASSERT_EQ(ipcmem_last_os_error(), 0);
   ASSERT(!key_exists(k));
 }
@@ -294,9 +292,8 @@ TEST(xsi_perms) {
                             IPCMEM_READ_WRITE, 100, 0));
   ASSERT_EQ(stat_of(ipcmem_xsi_id(&x)).shm_perm.mode & 0777, 0600);
   drop_seg(&x);
-  ASSERT_OK(ipcmem_xsi_open(&x, ipcmem_xsi_key_private(),
-                            IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 100,
-                            0604));
+  ASSERT_OK(ipcmem_xsi_open(&x, ipcmem_xsi_key_private(), IPCMEM_CREATE_ONLY,
+                            IPCMEM_READ_WRITE, 100, 0604));
   ASSERT_EQ(stat_of(ipcmem_xsi_id(&x)).shm_perm.mode & 0777, 0604);
   drop_seg(&x);
   /* Exactly, whatever the umask. */
@@ -324,17 +321,14 @@ TEST(xsi_private_key) {
 
   ASSERT_OK(ipcmem_xsi_open(&a, ipcmem_xsi_key_private(), IPCMEM_CREATE_ONLY,
                             IPCMEM_READ_WRITE, 1000, 0));
-  ASSERT_OK(ipcmem_xsi_open(&b, ipcmem_xsi_key_private(),
-                            IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 1000,
-                            0));
+  ASSERT_OK(ipcmem_xsi_open(&b, ipcmem_xsi_key_private(), IPCMEM_OPEN_OR_CREATE,
+                            IPCMEM_READ_WRITE, 1000, 0));
   ASSERT_EQ(ipcmem_xsi_created(&a), 1);
   ASSERT_EQ(ipcmem_xsi_created(&b), 1);
   ASSERT(ipcmem_xsi_id(&a) != ipcmem_xsi_id(&b));
   /* Two different segments: a write to one is not in the other. */
-  ASSERT_OK(ipcmem_region_map(&ra, &a.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                              0));
-  ASSERT_OK(ipcmem_region_map(&rb, &b.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&ra, &a.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
+  ASSERT_OK(ipcmem_region_map(&rb, &b.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
   memset(ipcmem_region_addr(&ra), 0x77, 1000);
   ASSERT_EQ(((unsigned char *)ipcmem_region_addr(&rb))[0], 0);
   ASSERT_OK(ipcmem_region_unmap(&ra));
@@ -364,8 +358,7 @@ TEST(xsi_map_read_only_and_read_write) {
   make_seg(&x, 0, n);
   ASSERT_OK(ipcmem_xsi_open(&ro, test_xsi_key(0), IPCMEM_OPEN_ONLY,
                             IPCMEM_READ_ONLY, 0, 0));
-  ASSERT_OK(ipcmem_region_map(&rw, &x.base, IPCMEM_READ_WRITE, 0, 0, NULL,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&rw, &x.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
   ASSERT_EQ(ipcmem_region_mode(&rw), IPCMEM_READ_WRITE);
   ASSERT_U64_EQ(ipcmem_region_size(&rw), n);
   w = ipcmem_region_addr(&rw);
@@ -374,8 +367,7 @@ TEST(xsi_map_read_only_and_read_write) {
 
   /* Read-only through a read-write segment and a read-only one. */
   ASSERT_OK(ipcmem_region_map(&r1, &x.base, IPCMEM_READ_ONLY, 0, 0, NULL, 0));
-  ASSERT_OK(ipcmem_region_map(&r2, &ro.base, IPCMEM_READ_ONLY, 0, n, NULL,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&r2, &ro.base, IPCMEM_READ_ONLY, 0, n, NULL, 0));
   ASSERT_EQ(ipcmem_region_mode(&r2), IPCMEM_READ_ONLY);
   ASSERT(ipcmem_region_addr(&r1) != ipcmem_region_addr(&rw));
   ASSERT(memcmp(ipcmem_region_addr(&r1), w, n) == 0);
@@ -489,8 +481,8 @@ TEST(xsi_flush) {
 static void *free_address(size_t len) {
   size_t align = (size_t)SHMLBA > pg() ? (size_t)SHMLBA : pg();
   uintptr_t a;
-  void *p = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-                 -1, 0);
+  void *p =
+      mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
   ASSERT(p != MAP_FAILED);
   ASSERT_EQ(munmap(p, len + align), 0);
@@ -537,8 +529,7 @@ TEST(xsi_fixed_address) {
 
   /* After detaching, the same address is free again. */
   ASSERT_OK(ipcmem_region_unmap(&r));
-  ASSERT_OK(ipcmem_region_map(&again, &x.base, IPCMEM_READ_ONLY, 0, 0, at,
-                              0));
+  ASSERT_OK(ipcmem_region_map(&again, &x.base, IPCMEM_READ_ONLY, 0, 0, at, 0));
   ASSERT_PTR_EQ(ipcmem_region_addr(&again), at);
   ASSERT_EQ(((unsigned char *)at)[n - 1], 0x3C);
   ASSERT_OK(ipcmem_region_unmap(&again));
@@ -611,8 +602,8 @@ TEST(xsi_remove) {
   ASSERT_ERR(ipcmem_xsi_size(&x, &size), IPCMEM_ENOENT);
   ASSERT_U64_EQ(size, 5);
   EXPECT_MAP_FAIL(&x.base, IPCMEM_READ_ONLY, 0, 0, NULL, IPCMEM_ENOENT);
-  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_WRITE,
-                       0, 0, IPCMEM_ENOENT);
+  EXPECT_XSI_OPEN_FAIL(test_xsi_key(0), IPCMEM_OPEN_ONLY, IPCMEM_READ_WRITE, 0,
+                       0, IPCMEM_ENOENT);
   ASSERT_OK(ipcmem_xsi_close(&x));
   ASSERT_ERR(ipcmem_xsi_remove(-1), IPCMEM_EINVAL);
   ASSERT_ERR(ipcmem_xsi_remove(INT_MIN), IPCMEM_EINVAL);
@@ -767,46 +758,6 @@ TEST(xsi_ipcs_and_ipcrm) {
 
 /* --- the seed's example ------------------------------------------------- */
 
-/* Runs argv[0] with the arguments argv (NULL-terminated), collects its
- * standard output into out (NUL-terminated) and returns its exit code as
- * test_wait_pid does, or -1 if it could not be run. It never fails the test
- * itself: the caller must clean up the example's segment first. */
-static int run_capture(char *const argv[], char *out, size_t cap) {
-  size_t len = 0;
-  ssize_t n;
-  int fds[2];
-  pid_t pid;
-
-  out[0] = '\0';
-  if (pipe(fds) != 0)
-    return -1;
-  fflush(NULL);
-  pid = fork();
-  if (pid < 0)
-    return -1;
-  if (pid == 0) {
-    close(fds[0]);
-    if (dup2(fds[1], STDOUT_FILENO) < 0)
-      _exit(126);
-    close(fds[1]);
-    execv(argv[0], argv);
-    _exit(127);
-  }
-  close(fds[1]);
-  for (;;) {
-    n = read(fds[0], out + len, cap - 1 - len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    /* More output than the example prints is dropped, and fails below. */
-    if (n <= 0 || len + (size_t)n >= cap - 1)
-      break;
-    len += (size_t)n;
-  }
-  out[len] = '\0';
-  close(fds[0]);
-  return test_wait_pid(pid);
-}
-
 /* Removes the segment of `key` if there is one; returns whether there was.
  * The runner cannot do this for a key it did not make. */
 static int remove_key_segment(ipcmem_xsi_key key) {
@@ -854,7 +805,7 @@ TEST(example_xsi_server_client) {
   int rc, leftover, stale_gone;
 
   ASSERT_OK(ipcmem_xsi_key_from_path(&key, XSI_EXAMPLE, 1));
-  rc = run_capture(argv, out, sizeof(out));
+  rc = test_run_capture(argv, out, sizeof(out));
   leftover = remove_key_segment(key);
   if (rc != 0)
     fprintf(stderr, "the example's output:\n%s", out);
@@ -864,9 +815,9 @@ TEST(example_xsi_server_client) {
 
   /* A segment that an earlier, crashed run left under the key (of another
    * size) is removed and replaced, and nothing is left afterwards. */
-  ASSERT_OK(ipcmem_xsi_open(&old, key, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE,
-                            10, 0));
-  rc = run_capture(argv, out, sizeof(out));
+  ASSERT_OK(
+      ipcmem_xsi_open(&old, key, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 10, 0));
+  rc = test_run_capture(argv, out, sizeof(out));
   stale_gone = ipcmem_xsi_remove(ipcmem_xsi_id(&old)) == IPCMEM_ENOENT;
   leftover = remove_key_segment(key);
   if (rc != 0)

@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +46,7 @@ static int ipcmem__anon_fd(int *out) {
   /* ENOSYS: a kernel older than the C library (memfd_create is Linux 3.17);
    * EPERM: a seccomp filter that forbids it. The fallback still works. */
   if (fd < 0)
-    return errno == ENOSYS || errno == EPERM ? ipcmem__anon_fd_shm(out)
-                                             : errno;
+    return errno == ENOSYS || errno == EPERM ? ipcmem__anon_fd_shm(out) : errno;
   *out = fd;
   return 0;
 }
@@ -70,6 +70,35 @@ int ipcmem_anon_open(ipcmem_anon *out, uint64_t size) {
     }
   }
   out->base.handle = fd;
+  out->base.kind = IPCMEM_KIND_ANON;
+  out->base.access = IPCMEM_READ_WRITE;
+  out->base.size_floor = size;
+  return 0;
+}
+
+int ipcmem_anon_from_handle(ipcmem_anon *out, ipcmem_os_handle h,
+                            uint64_t size) {
+  struct stat st;
+  int fl;
+
+  if (out == NULL || h < 0 || size > IPCMEM__OFF_MAX)
+    return ipcmem__err(IPCMEM_EINVAL);
+  if (fstat(h, &st) != 0)
+    return ipcmem__os_err(errno);
+  /* memfd and shm objects are regular files to fstat on every system
+   * ipcmem supports; a pipe or a socket cannot be mapped. */
+  if (!S_ISREG(st.st_mode))
+    return ipcmem__err(IPCMEM_EINVAL);
+  fl = fcntl(h, F_GETFL);
+  if (fl < 0)
+    return ipcmem__os_err(errno);
+  if ((fl & O_ACCMODE) != O_RDWR) {
+    ipcmem__set_os_error(EACCES);
+    return IPCMEM_EACCES;
+  }
+  if (size > (uint64_t)st.st_size)
+    return ipcmem__err(IPCMEM_ERANGE);
+  out->base.handle = h;
   out->base.kind = IPCMEM_KIND_ANON;
   out->base.access = IPCMEM_READ_WRITE;
   out->base.size_floor = size;

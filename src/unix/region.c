@@ -60,8 +60,7 @@ static void ipcmem__prefault(const void *p, size_t len) {
 }
 
 static void ipcmem__region_fill(ipcmem_region *out, void *p, size_t len,
-                                size_t inner, size_t size, int mode,
-                                int kind) {
+                                size_t inner, size_t size, int mode, int kind) {
   out->addr = (char *)p + inner;
   out->size = size;
   out->map_base = p;
@@ -75,9 +74,8 @@ static int ipcmem__release(void *p, size_t len, int kind) {
   return kind == IPCMEM__REGION_XSI ? shmdt(p) : munmap(p, len);
 }
 
-int ipcmem__region_finish(ipcmem_region *out, void *p,
-                          const ipcmem__window *w, int mode, unsigned flags,
-                          int kind) {
+int ipcmem__region_finish(ipcmem_region *out, void *p, const ipcmem__window *w,
+                          int mode, unsigned flags, int kind) {
   int rc;
 
   if (flags & IPCMEM_MAP_HUGEPAGES) {

@@ -23,8 +23,8 @@ static int ipcmem__native_open_fd(ipcmem_os_handle *out, const char *cname,
 
 static int ipcmem__native_create(ipcmem_os_handle *out, const char *cname,
                                  int access, unsigned perms) {
-  int oflag = (access == IPCMEM_READ_WRITE ? O_RDWR : O_RDONLY) | O_CREAT |
-              O_EXCL;
+  int oflag =
+      (access == IPCMEM_READ_WRITE ? O_RDWR : O_RDONLY) | O_CREAT | O_EXCL;
   int fd = -1, rc;
 
   rc = ipcmem__native_open_fd(&fd, cname, oflag, (mode_t)perms);

@@ -154,8 +154,7 @@ static int ipcmem__emul_create(ipcmem_os_handle *out, const char *cname,
   snprintf(tmp, sizeof(tmp), ".#tmp.%ld.%u", (long)getpid(),
            atomic_fetch_add(&counter, 1u));
   do
-    fd = openat(dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL,
-                0600);
+    fd = openat(dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL, 0600);
   while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     rc = ipcmem__os_err(errno);
