@@ -11,8 +11,9 @@
  *
  * After each test, whatever happened, the runner kills the job, removes
  * every named object and the scratch directory the test could have used,
- * and fails the test if it found one. */
-#include "runner.h"
+ * and fails the test if it found one. The portable half of the runner is
+ * runner-common.c. */
+#include "runner-internal.h"
 
 #include <windows.h>
 
@@ -21,97 +22,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TEST_ENTRY(name) TEST(name);
-#define HELPER_ENTRY(name) HELPER(name);
-#include "test-list.h"
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-typedef struct test_entry {
-  const char *name;
-  void (*fn)(void);
-} test_entry;
-
-typedef struct helper_entry {
-  const char *name;
-  int (*fn)(int, char **);
-} helper_entry;
-
-#define TEST_ENTRY(name) {#name, test_##name},
-#define HELPER_ENTRY(name)
-static const test_entry tests[] = {
-#include "test-list.h"
-    {NULL, NULL}};
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-#define TEST_ENTRY(name)
-#define HELPER_ENTRY(name) {#name, helper_##name},
-static const helper_entry helpers[] = {
-#include "test-list.h"
-    {NULL, NULL}};
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-/* Long enough for any path the suite makes; the tests never go near
- * MAX_PATH. */
-#define PATH_BUF 1024
-
-static char exe_path[PATH_BUF];
-/* The pid that names are derived from: the runner's own, passed to the test
- * process and its helpers through the environment. */
-static unsigned long name_pid;
-static char prefix[16];
-static int is_helper;
-
-void test_fail_(const char *file, int line, const char *fmt, ...) {
-  va_list ap;
-
-  fprintf(stderr, "%s%s:%d: ", is_helper ? "[helper] " : "", file, line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
+/* Every stream is flushed, so that whatever the test or helper wrote before
+ * it failed reaches its destination, as if it had returned from main(). */
+void runner__exit(int code) {
   fflush(NULL);
-  _exit(1);
-}
-
-void test_skip(const char *fmt, ...) {
-  va_list ap;
-
-  fputs("SKIP: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fflush(NULL);
-  _exit(TEST_SKIP_CODE);
+  _exit(code);
 }
 
 /* Sets (value non-NULL) or removes an environment variable in both the C
  * library's copy, which getenv() reads, and the process's, which
  * CreateProcess passes on: _putenv updates both. */
 static void set_env(const char *name, const char *value) {
-  char buf[PATH_BUF + 64];
+  char buf[RUNNER_PATH_BUF + 64];
 
   snprintf(buf, sizeof(buf), "%s=%s", name, value != NULL ? value : "");
   if (_putenv(buf) != 0)
     test_fail_(__FILE__, __LINE__, "cannot set %s", name);
 }
 
-static void init_prefix(void) {
-  const char *tag = getenv("IPCMEM_TEST_TAG");
-
-  if (tag == NULL || strlen(tag) != 4)
-    tag = "0000";
-  snprintf(prefix, sizeof(prefix), "ipcmemt%s.", tag);
-}
-
-const char *test_shm_prefix(void) { return prefix; }
-
 const char *test_shm_path(const char *name) {
-  static char path[PATH_BUF + 64];
-  char dir[PATH_BUF];
+  static char path[RUNNER_PATH_BUF + 64];
+  char dir[RUNNER_PATH_BUF];
 
   /* Named objects always live in the emulation's directory on Windows. */
   if (ipcmem_shm_dir(dir, sizeof(dir)) != 0)
@@ -125,7 +56,7 @@ const char *test_shm_path(const char *name) {
  * backslashes, the separator every Windows API accepts. */
 static void normalize_shared_dir(void) {
   const char *d = getenv("IPCMEM_SHARED_DIR");
-  char buf[PATH_BUF];
+  char buf[RUNNER_PATH_BUF];
   char *c;
 
   if (d == NULL || d[0] == '\0' || strlen(d) >= sizeof(buf))
@@ -138,111 +69,40 @@ static void normalize_shared_dir(void) {
     set_env("IPCMEM_SHARED_DIR", buf);
 }
 
-/* Base 36 keeps names short: the portable limit is 30 characters. */
-static void fmt_base36(char *out, unsigned long v) {
-  char tmp[16];
-  int n = 0;
-
-  do {
-    tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
-    v /= 36;
-  } while (v != 0);
-  while (n > 0)
-    *out++ = tmp[--n];
-  *out = '\0';
-}
-
-#define NAME_BUF 64
-
-static void format_name(char out[NAME_BUF], unsigned long pid, int k) {
-  char p36[16];
-
-  fmt_base36(p36, pid);
-  snprintf(out, NAME_BUF, "%s%s.%d", prefix, p36, k);
-  if (strlen(out) > IPCMEM_NAME_MAX)
-    test_fail_(__FILE__, __LINE__, "test name %s is too long", out);
-}
-
-const char *test_shm_name(int k) {
-  static char names[TEST_NAMES_MAX][NAME_BUF];
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_shm_name(%d): only %d names", k,
-               TEST_NAMES_MAX);
-  format_name(names[k], name_pid, k);
-  return names[k];
-}
-
-const char *test_exe(void) { return exe_path; }
-
-/* XSI does not exist on Windows; the keys only serve to show that every
- * XSI call says so. */
-ipcmem_xsi_key test_xsi_key(int k) {
-  ipcmem_xsi_key key;
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_xsi_key(%d): only %d keys", k,
-               TEST_NAMES_MAX);
-  ipcmem_xsi_key_from_value(
-      &key, (int32_t)(0x40000000L | (long)((name_pid & 0x3fffffUL) << 5) | k));
-  return key;
-}
-
 /* --- scratch files ---------------------------------------------------- */
-
-static char tmp_dir[PATH_BUF];
-
-const char *test_tmp_dir(void) {
-  const char *d = getenv("IPCMEM_TEST_TMPDIR");
-
-  if (tmp_dir[0] == '\0' && d != NULL)
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s", d);
-  if (tmp_dir[0] == '\0')
-    test_fail_(__FILE__, __LINE__, "no scratch directory for this test");
-  return tmp_dir;
-}
-
-const char *test_tmp_path(int k) {
-  static char paths[TEST_NAMES_MAX][PATH_BUF + 16];
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_tmp_path(%d): only %d paths", k,
-               TEST_NAMES_MAX);
-  snprintf(paths[k], sizeof(paths[k]), "%s\\f%d", test_tmp_dir(), k);
-  return paths[k];
-}
 
 /* Makes the scratch directory of one test under %TEMP%. Its name starts
  * with the build's prefix, so that the leftover check can find any that a
  * runner failed to remove. */
 static int make_tmp_dir(void) {
   static unsigned serial;
-  char base[PATH_BUF], p36[16];
+  char base[RUNNER_PATH_BUF], p36[16];
   DWORD n = GetTempPathA(sizeof(base), base);
 
   if (n == 0 || n >= sizeof(base)) {
     fprintf(stderr, "GetTempPath failed: %lu\n", GetLastError());
     return -1;
   }
-  fmt_base36(p36, name_pid);
+  runner__fmt_base36(p36, runner__name_pid);
   for (;;) {
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s%s%s.t%u", base, prefix, p36,
-             serial++);
-    if (CreateDirectoryA(tmp_dir, NULL))
+    snprintf(runner__tmp_dir, sizeof(runner__tmp_dir), "%s%s%s.t%u", base,
+             test_shm_prefix(), p36, serial++);
+    if (CreateDirectoryA(runner__tmp_dir, NULL))
       break;
     if (GetLastError() != ERROR_ALREADY_EXISTS) {
-      fprintf(stderr, "cannot create %s: %lu\n", tmp_dir, GetLastError());
+      fprintf(stderr, "cannot create %s: %lu\n", runner__tmp_dir,
+              GetLastError());
       return -1;
     }
   }
-  set_env("IPCMEM_TEST_TMPDIR", tmp_dir);
+  set_env("IPCMEM_TEST_TMPDIR", runner__tmp_dir);
   return 0;
 }
 
 /* Removes path and, if it is a real directory (not a link to one),
  * everything below it. Read-only files are made writable first. */
 static void remove_tree(const char *path) {
-  char pattern[PATH_BUF + 8], child[PATH_BUF * 2];
+  char pattern[RUNNER_PATH_BUF + 8], child[RUNNER_PATH_BUF * 2];
   WIN32_FIND_DATAA fd;
   HANDLE h;
   DWORD attr = GetFileAttributesA(path);
@@ -274,26 +134,26 @@ static void remove_tree(const char *path) {
 /* Empties and removes the scratch directory; returns how many entries the
  * test left at its top level. */
 static int remove_tmp_dir(void) {
-  char pattern[PATH_BUF + 8];
+  char pattern[RUNNER_PATH_BUF + 8];
   WIN32_FIND_DATAA fd;
   HANDLE h;
   int n = 0;
 
-  snprintf(pattern, sizeof(pattern), "%s\\*", tmp_dir);
+  snprintf(pattern, sizeof(pattern), "%s\\*", runner__tmp_dir);
   h = FindFirstFileA(pattern, &fd);
   if (h != INVALID_HANDLE_VALUE) {
     do {
       if (strcmp(fd.cFileName, ".") == 0 || strcmp(fd.cFileName, "..") == 0)
         continue;
-      fprintf(stderr, "leftover: the test left %s\\%s behind\n", tmp_dir,
-              fd.cFileName);
+      fprintf(stderr, "leftover: the test left %s\\%s behind\n",
+              runner__tmp_dir, fd.cFileName);
       n++;
     } while (FindNextFileA(h, &fd));
     FindClose(h);
   }
-  remove_tree(tmp_dir);
-  if (GetFileAttributesA(tmp_dir) != INVALID_FILE_ATTRIBUTES) {
-    fprintf(stderr, "leftover: cannot remove %s\n", tmp_dir);
+  remove_tree(runner__tmp_dir);
+  if (GetFileAttributesA(runner__tmp_dir) != INVALID_FILE_ATTRIBUTES) {
+    fprintf(stderr, "leftover: cannot remove %s\n", runner__tmp_dir);
     n++;
   }
   return n;
@@ -440,23 +300,17 @@ void *test_handle_parse(const char *s) {
 
 static void spawn_va(test_proc *p, void *const *handles, int n,
                      const char *helper, va_list ap) {
-  char *argv[32];
+  char *argv[RUNNER_HELPER_ARGV];
   HANDLE inherit[16];
   HANDLE ready_r, ready_w, go_r, go_w;
   char hbuf[64], pidbuf[32];
   PROCESS_INFORMATION pi;
-  const char *a;
   DWORD err;
-  int argc = 0, i;
+  int i;
 
   if (n < 0 || n > 14)
     test_fail_(__FILE__, __LINE__, "test_spawn_inherit: %d handles", n);
-  argv[argc++] = exe_path;
-  argv[argc++] = "helper";
-  argv[argc++] = (char *)helper;
-  while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
-    argv[argc++] = (char *)a;
-  argv[argc] = NULL;
+  runner__helper_argv(argv, helper, ap);
 
   /* Pipes are created non-inheritable; the helper's ends become
    * inheritable only while it is being created. */
@@ -471,13 +325,14 @@ static void spawn_va(test_proc *p, void *const *handles, int n,
   snprintf(hbuf, sizeof(hbuf), "%llx,%llx",
            (unsigned long long)(uintptr_t)ready_w,
            (unsigned long long)(uintptr_t)go_r);
-  snprintf(pidbuf, sizeof(pidbuf), "%lu", name_pid);
+  snprintf(pidbuf, sizeof(pidbuf), "%lu", runner__name_pid);
   set_env("IPCMEM_TEST_HANDLES", hbuf);
   set_env("IPCMEM_TEST_NAME_PID", pidbuf);
   err = start_process(&pi, argv, inherit, n + 2, NULL, 0);
   set_env("IPCMEM_TEST_HANDLES", NULL);
   if (err != 0)
-    test_fail_(__FILE__, __LINE__, "CreateProcess(%s): %lu", exe_path, err);
+    test_fail_(__FILE__, __LINE__, "CreateProcess(%s): %lu", runner__exe_path,
+               err);
   CloseHandle(pi.hThread);
   CloseHandle(ready_w);
   CloseHandle(go_r);
@@ -596,52 +451,26 @@ int test_run_capture(char *const argv[], char *out, size_t cap) {
   return overflow ? -1 : rc;
 }
 
-const char *test_expect_output_(const char *file, int line, const char *out,
-                                const char *needle) {
-  const char *at = strstr(out, needle);
-
-  if (at == NULL)
-    test_fail_(file, line, "the output lacks \"%s\"; it was:\n%s", needle, out);
-  return at;
-}
-
 /* --- running ----------------------------------------------------------- */
 
-static const test_entry *find_test(const char *name) {
-  const test_entry *t;
-
-  for (t = tests; t->name != NULL; t++)
-    if (strcmp(t->name, name) == 0)
-      return t;
-  return NULL;
-}
-
-/* Removes every name the test could have used; returns how many existed.
- * Native Windows objects die with the last process that holds them, so
- * one that can still be opened after the job is gone means that the job
- * did not kill everything. */
-static int remove_leftovers(unsigned long pid) {
+/* Looks for the native Windows objects a test could have made under one of
+ * its names; returns how many there were. They die with the last process
+ * that holds them, so one that can still be opened after the job is gone
+ * means that the job did not kill everything. */
+static int remove_windows_objects(const char *name) {
   static const char *const ns[] = {"", "Local\\", "Global\\"};
-  char name[NAME_BUF], wname[NAME_BUF + 16];
+  char wname[RUNNER_NAME_BUF + 16];
   ipcmem_winshm w;
   size_t i;
-  int k, n = 0;
+  int n = 0;
 
-  for (k = 0; k < TEST_NAMES_MAX; k++) {
-    format_name(name, pid, k);
-    if (ipcmem_shm_remove(name) == 0) {
-      fprintf(stderr, "leftover: the test left shm object %s behind\n", name);
+  for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
+    snprintf(wname, sizeof(wname), "%s%s", ns[i], name);
+    if (ipcmem_winshm_open(&w, wname, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY, 0) ==
+        0) {
+      fprintf(stderr, "leftover: Windows object %s outlived the test\n", wname);
+      ipcmem_winshm_close(&w);
       n++;
-    }
-    for (i = 0; i < sizeof(ns) / sizeof(ns[0]); i++) {
-      snprintf(wname, sizeof(wname), "%s%s", ns[i], name);
-      if (ipcmem_winshm_open(&w, wname, IPCMEM_OPEN_ONLY, IPCMEM_READ_ONLY,
-                             0) == 0) {
-        fprintf(stderr, "leftover: Windows object %s outlived the test\n",
-                wname);
-        ipcmem_winshm_close(&w);
-        n++;
-      }
     }
   }
   return n;
@@ -666,7 +495,7 @@ static void kill_job(HANDLE job) {
 
 /* Runs one test in a child process; returns 0 (pass), 1 (fail) or
  * TEST_SKIP_CODE. */
-static int run_test(const test_entry *t) {
+int runner__run_test(const runner__test *t) {
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
   PROCESS_INFORMATION pi;
   char *argv[4];
@@ -689,9 +518,9 @@ static int run_test(const test_entry *t) {
     fprintf(stderr, "SetInformationJobObject: %lu\n", GetLastError());
     return 1;
   }
-  snprintf(pidbuf, sizeof(pidbuf), "%lu", name_pid);
+  snprintf(pidbuf, sizeof(pidbuf), "%lu", runner__name_pid);
   set_env("IPCMEM_TEST_NAME_PID", pidbuf);
-  argv[0] = exe_path;
+  argv[0] = runner__exe_path;
   argv[1] = "child";
   argv[2] = (char *)t->name;
   argv[3] = NULL;
@@ -699,7 +528,7 @@ static int run_test(const test_entry *t) {
    * escape. */
   err = start_process(&pi, argv, NULL, 0, NULL, CREATE_SUSPENDED);
   if (err != 0) {
-    fprintf(stderr, "CreateProcess(%s): %lu\n", exe_path, err);
+    fprintf(stderr, "CreateProcess(%s): %lu\n", runner__exe_path, err);
     return 1;
   }
   if (!AssignProcessToJobObject(job, pi.hProcess)) {
@@ -726,41 +555,18 @@ static int run_test(const test_entry *t) {
   if (code >= 0xC0000000UL)
     fprintf(stderr, "crash: %s died of exception 0x%08lx\n", t->name, code);
   rc = (int)code;
-  leftovers = remove_leftovers(name_pid);
+  leftovers = runner__remove_names(remove_windows_objects);
   leftovers += remove_tmp_dir();
-  if (leftovers != 0 && (rc == 0 || rc == TEST_SKIP_CODE))
-    rc = 1;
-  if (rc != 0 && rc != TEST_SKIP_CODE)
-    rc = 1;
-  return rc;
+  return runner__verdict(rc, leftovers);
 }
 
-static void load_name_pid(void) {
-  const char *np = getenv("IPCMEM_TEST_NAME_PID");
+/* A test runs in a re-execution of the binary: Windows has no fork. */
+const int runner__child_mode = 1;
 
-  if (np != NULL)
-    name_pid = strtoul(np, NULL, 10);
-}
-
-static int run_child(const char *name) {
-  const test_entry *t = find_test(name);
-
-  if (t == NULL) {
-    fprintf(stderr, "no test named %s\n", name);
-    return 2;
-  }
-  load_name_pid();
-  t->fn();
-  fflush(NULL);
-  return 0;
-}
-
-static int run_helper(const char *name, int argc, char **argv) {
-  const helper_entry *h;
+void runner__helper_init(void) {
   const char *hs = getenv("IPCMEM_TEST_HANDLES");
   unsigned long long r, g;
 
-  is_helper = 1;
   if (hs != NULL && sscanf(hs, "%llx,%llx", &r, &g) == 2) {
     helper_ready_h = (HANDLE)(uintptr_t)r;
     helper_go_h = (HANDLE)(uintptr_t)g;
@@ -768,12 +574,6 @@ static int run_helper(const char *name, int argc, char **argv) {
   /* The helper's own helpers must not inherit its pipe ends' values as if
    * they were theirs. */
   set_env("IPCMEM_TEST_HANDLES", NULL);
-  load_name_pid();
-  for (h = helpers; h->name != NULL; h++)
-    if (strcmp(h->name, name) == 0)
-      return h->fn(argc, argv);
-  fprintf(stderr, "no helper named %s\n", name);
-  return 2;
 }
 
 /* A crash prints what it was and ends the process with the exception code,
@@ -781,84 +581,31 @@ static int run_helper(const char *name, int argc, char **argv) {
 static LONG WINAPI on_crash(EXCEPTION_POINTERS *e) {
   DWORD code = e->ExceptionRecord->ExceptionCode;
 
-  fprintf(stderr, "%sexception 0x%08lx at %p\n", is_helper ? "[helper] " : "",
-          code, e->ExceptionRecord->ExceptionAddress);
+  fprintf(stderr, "%sexception 0x%08lx at %p\n",
+          runner__is_helper ? "[helper] " : "", code,
+          e->ExceptionRecord->ExceptionAddress);
   fflush(NULL);
   TerminateProcess(GetCurrentProcess(), code);
   return EXCEPTION_EXECUTE_HANDLER;
 }
 
-static void usage(const char *argv0) {
-  fprintf(stderr,
-          "usage: %s                 run every test\n"
-          "       %s run NAME        run one test\n"
-          "       %s list            list the tests\n"
-          "       %s child NAME      (internal) the test's own process\n"
-          "       %s helper NAME ... (internal) run a helper process\n",
-          argv0, argv0, argv0, argv0, argv0);
-}
-
-static void report(const test_entry *t, int rc) {
-  printf("%s %s\n",
-         rc == 0                ? "ok"
-         : rc == TEST_SKIP_CODE ? "skip"
-                                : "FAIL",
-         t->name);
-  fflush(stdout);
-}
-
-int main(int argc, char **argv) {
-  const test_entry *t;
-  int passed = 0, failed = 0, skipped = 0, rc;
+int runner__init(const char *argv0) {
   DWORD n;
 
+  /* argv[0] need not hold a path on Windows; the system knows the
+   * binary's own. */
+  (void)argv0;
   SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX);
   SetUnhandledExceptionFilter(on_crash);
   /* Standard error is unbuffered, and standard output goes to a pipe under
    * CTest: unbuffered too, it stays in order with standard error. */
   setvbuf(stdout, NULL, _IONBF, 0);
-  n = GetModuleFileNameA(NULL, exe_path, sizeof(exe_path));
-  if (n == 0 || n >= sizeof(exe_path)) {
+  n = GetModuleFileNameA(NULL, runner__exe_path, sizeof(runner__exe_path));
+  if (n == 0 || n >= sizeof(runner__exe_path)) {
     fprintf(stderr, "GetModuleFileName failed: %lu\n", GetLastError());
-    return 2;
+    return -1;
   }
-  init_prefix();
   normalize_shared_dir();
-  name_pid = GetCurrentProcessId();
-
-  if (argc >= 3 && strcmp(argv[1], "helper") == 0)
-    return run_helper(argv[2], argc - 3, argv + 3);
-  if (argc == 3 && strcmp(argv[1], "child") == 0)
-    return run_child(argv[2]);
-  if (argc == 2 && strcmp(argv[1], "list") == 0) {
-    for (t = tests; t->name != NULL; t++)
-      puts(t->name);
-    return 0;
-  }
-  if (argc == 3 && strcmp(argv[1], "run") == 0) {
-    t = find_test(argv[2]);
-    if (t == NULL) {
-      fprintf(stderr, "no test named %s\n", argv[2]);
-      return 2;
-    }
-    rc = run_test(t);
-    report(t, rc);
-    return rc;
-  }
-  if (argc != 1) {
-    usage(argv[0]);
-    return 2;
-  }
-  for (t = tests; t->name != NULL; t++) {
-    rc = run_test(t);
-    report(t, rc);
-    if (rc == 0)
-      passed++;
-    else if (rc == TEST_SKIP_CODE)
-      skipped++;
-    else
-      failed++;
-  }
-  printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-  return failed != 0;
+  runner__name_pid = GetCurrentProcessId();
+  return 0;
 }

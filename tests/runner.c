@@ -1,7 +1,10 @@
-/* The test runner: see runner.h. */
+/* The POSIX half of the test runner (see runner.h): each test runs in a
+ * fork of the runner, in a process group of its own, and helpers are
+ * re-executions that find their pipes' fds in the environment. The
+ * portable half is runner-common.c. */
 /* nftw() is an XSI function. */
 #define _XOPEN_SOURCE 700
-#include "runner.h"
+#include "runner-internal.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,82 +22,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TEST_ENTRY(name) TEST(name);
-#define HELPER_ENTRY(name) HELPER(name);
-#include "test-list.h"
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-typedef struct test_entry {
-  const char *name;
-  void (*fn)(void);
-} test_entry;
-
-typedef struct helper_entry {
-  const char *name;
-  int (*fn)(int, char **);
-} helper_entry;
-
-#define TEST_ENTRY(name) {#name, test_##name},
-#define HELPER_ENTRY(name)
-static const test_entry tests[] = {
-#include "test-list.h"
-    {NULL, NULL}};
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-#define TEST_ENTRY(name)
-#define HELPER_ENTRY(name) {#name, helper_##name},
-static const helper_entry helpers[] = {
-#include "test-list.h"
-    {NULL, NULL}};
-#undef TEST_ENTRY
-#undef HELPER_ENTRY
-
-static char exe_path[PATH_MAX];
-/* The pid that names are derived from: the runner's own pid, inherited by
- * the test child; a helper gets it from the environment. */
-static long name_pid;
-static char prefix[16];
-static int is_helper;
-
-void test_fail_(const char *file, int line, const char *fmt, ...) {
-  va_list ap;
-
-  fprintf(stderr, "%s%s:%d: ", is_helper ? "[helper] " : "", file, line);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
+/* Only standard error, which carries the message of a failure or skip, is
+ * flushed: whatever the test left unflushed elsewhere goes with it, as
+ * _exit() intends. */
+void runner__exit(int code) {
   fflush(stderr);
-  _exit(1);
+  _exit(code);
 }
-
-void test_skip(const char *fmt, ...) {
-  va_list ap;
-
-  fputs("SKIP: ", stderr);
-  va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
-  va_end(ap);
-  fputc('\n', stderr);
-  fflush(stderr);
-  _exit(TEST_SKIP_CODE);
-}
-
-static void init_prefix(void) {
-  const char *tag = getenv("IPCMEM_TEST_TAG");
-
-  if (tag == NULL || strlen(tag) != 4)
-    tag = "0000";
-  snprintf(prefix, sizeof(prefix), "ipcmemt%s.", tag);
-}
-
-const char *test_shm_prefix(void) { return prefix; }
 
 const char *test_shm_path(const char *name) {
-  static char path[PATH_MAX + 64];
-  char dir[PATH_MAX];
+  static char path[RUNNER_PATH_BUF + 64];
+  char dir[RUNNER_PATH_BUF];
   int backend;
 
   if (ipcmem_shm_get_backend(&backend) != 0)
@@ -120,79 +58,20 @@ static void make_shared_dir(void) {
     chmod(d, 01777);
 }
 
-/* Base 36 keeps names short: the portable limit is 30 characters. */
-static void fmt_base36(char *out, unsigned long v) {
-  char tmp[16];
-  int n = 0;
-
-  do {
-    tmp[n++] = "0123456789abcdefghijklmnopqrstuvwxyz"[v % 36];
-    v /= 36;
-  } while (v != 0);
-  while (n > 0)
-    *out++ = tmp[--n];
-  *out = '\0';
-}
-
-#define NAME_BUF 64
-
-static void format_name(char out[NAME_BUF], long pid, int k) {
-  char p36[16];
-
-  fmt_base36(p36, (unsigned long)pid);
-  snprintf(out, NAME_BUF, "%s%s.%d", prefix, p36, k);
-  if (strlen(out) > IPCMEM_NAME_MAX)
-    test_fail_(__FILE__, __LINE__, "test name %s is too long", out);
-}
-
-const char *test_shm_name(int k) {
-  static char names[TEST_NAMES_MAX][NAME_BUF];
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_shm_name(%d): only %d names", k,
-               TEST_NAMES_MAX);
-  format_name(names[k], name_pid, k);
-  return names[k];
-}
-
-const char *test_exe(void) { return exe_path; }
-
 /* --- scratch files ---------------------------------------------------- */
-
-static char tmp_dir[PATH_MAX];
-
-const char *test_tmp_dir(void) {
-  const char *d = getenv("IPCMEM_TEST_TMPDIR");
-
-  if (tmp_dir[0] == '\0' && d != NULL)
-    snprintf(tmp_dir, sizeof(tmp_dir), "%s", d);
-  if (tmp_dir[0] == '\0')
-    test_fail_(__FILE__, __LINE__, "no scratch directory for this test");
-  return tmp_dir;
-}
-
-const char *test_tmp_path(int k) {
-  static char paths[TEST_NAMES_MAX][PATH_MAX + 16];
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_tmp_path(%d): only %d paths", k,
-               TEST_NAMES_MAX);
-  snprintf(paths[k], sizeof(paths[k]), "%s/f%d", test_tmp_dir(), k);
-  return paths[k];
-}
 
 /* Makes the scratch directory of one test; the path is passed to the test
  * and its helpers through the environment. */
 static int make_tmp_dir(void) {
   const char *base = getenv("TMPDIR");
 
-  snprintf(tmp_dir, sizeof(tmp_dir), "%s/ipcmem-test.XXXXXX",
+  snprintf(runner__tmp_dir, sizeof(runner__tmp_dir), "%s/ipcmem-test.XXXXXX",
            base != NULL && base[0] != '\0' ? base : "/tmp");
-  if (mkdtemp(tmp_dir) == NULL) {
+  if (mkdtemp(runner__tmp_dir) == NULL) {
     perror("mkdtemp");
     return -1;
   }
-  setenv("IPCMEM_TEST_TMPDIR", tmp_dir, 1);
+  setenv("IPCMEM_TEST_TMPDIR", runner__tmp_dir, 1);
   return 0;
 }
 
@@ -212,7 +91,7 @@ static int remove_entry(const char *path, const struct stat *st, int flag,
  * everything below them goes too). */
 static int remove_tmp_dir(void) {
   struct dirent *e;
-  DIR *d = opendir(tmp_dir);
+  DIR *d = opendir(runner__tmp_dir);
   int n = 0;
 
   if (d == NULL)
@@ -220,43 +99,27 @@ static int remove_tmp_dir(void) {
   while ((e = readdir(d)) != NULL) {
     if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
       continue;
-    fprintf(stderr, "leftover: the test left %s/%s behind\n", tmp_dir,
+    fprintf(stderr, "leftover: the test left %s/%s behind\n", runner__tmp_dir,
             e->d_name);
     n++;
   }
   closedir(d);
-  nftw(tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  nftw(runner__tmp_dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
   return n;
 }
 
 /* --- XSI keys ---------------------------------------------------------- */
 
-/* 'I' in the top bits, then the pid (pid_max is at most 2^22) and k: unique
- * per process and small enough to stay clear of ftok's usual values. */
-static int32_t xsi_key_value(long pid, int k) {
-  return (int32_t)(0x40000000L | ((pid & 0x3fffffL) << 5) | (long)k);
-}
-
-ipcmem_xsi_key test_xsi_key(int k) {
-  ipcmem_xsi_key key;
-
-  if (k < 0 || k >= TEST_NAMES_MAX)
-    test_fail_(__FILE__, __LINE__, "test_xsi_key(%d): only %d keys", k,
-               TEST_NAMES_MAX);
-  ipcmem_xsi_key_from_value(&key, xsi_key_value(name_pid, k));
-  return key;
-}
-
 /* Removes the segments of this test's keys, and on Linux those the test
  * process created with the private key; returns how many it found. */
-static int remove_xsi_leftovers(long pid, pid_t child) {
+static int remove_xsi_leftovers(pid_t child) {
   char line[512];
   FILE *f;
   int k, id, n = 0;
   long key, cpid;
 
   for (k = 0; k < TEST_NAMES_MAX; k++) {
-    id = shmget((key_t)xsi_key_value(pid, k), 0, 0);
+    id = shmget((key_t)runner__xsi_key_value(runner__name_pid, k), 0, 0);
     if (id >= 0 && shmctl(id, IPC_RMID, NULL) == 0) {
       fprintf(stderr, "leftover: the test left XSI segment %d behind\n", id);
       n++;
@@ -281,21 +144,15 @@ static int remove_xsi_leftovers(long pid, pid_t child) {
 static int helper_ready_fd = -1, helper_go_fd = -1;
 
 void test_spawn(test_proc *p, const char *helper, ...) {
-  char *argv[32];
+  char *argv[RUNNER_HELPER_ARGV];
   char fds[64], pidbuf[32];
-  int ready[2], go[2], argc = 0;
-  const char *a;
+  int ready[2], go[2];
   va_list ap;
   pid_t pid;
 
-  argv[argc++] = exe_path;
-  argv[argc++] = "helper";
-  argv[argc++] = (char *)helper;
   va_start(ap, helper);
-  while ((a = va_arg(ap, const char *)) != NULL && argc < 31)
-    argv[argc++] = (char *)a;
+  runner__helper_argv(argv, helper, ap);
   va_end(ap);
-  argv[argc] = NULL;
 
   if (pipe(ready) != 0 || pipe(go) != 0)
     test_fail_(__FILE__, __LINE__, "pipe: %s", strerror(errno));
@@ -307,10 +164,10 @@ void test_spawn(test_proc *p, const char *helper, ...) {
     close(ready[0]);
     close(go[1]);
     snprintf(fds, sizeof(fds), "%d,%d", ready[1], go[0]);
-    snprintf(pidbuf, sizeof(pidbuf), "%ld", name_pid);
+    snprintf(pidbuf, sizeof(pidbuf), "%lu", runner__name_pid);
     setenv("IPCMEM_TEST_FDS", fds, 1);
     setenv("IPCMEM_TEST_NAME_PID", pidbuf, 1);
-    execv(exe_path, argv);
+    execv(runner__exe_path, argv);
     _exit(127);
   }
   close(ready[1]);
@@ -409,15 +266,6 @@ int test_run_capture(char *const argv[], char *out, size_t cap) {
   return overflow ? -1 : rc;
 }
 
-const char *test_expect_output_(const char *file, int line, const char *out,
-                                const char *needle) {
-  const char *at = strstr(out, needle);
-
-  if (at == NULL)
-    test_fail_(file, line, "the output lacks \"%s\"; it was:\n%s", needle, out);
-  return at;
-}
-
 void helper_ready(void) {
   char c = 'r';
 
@@ -440,33 +288,9 @@ void helper_wait_go(void) {
 
 /* --- running --------------------------------------------------------- */
 
-static const test_entry *find_test(const char *name) {
-  const test_entry *t;
-
-  for (t = tests; t->name != NULL; t++)
-    if (strcmp(t->name, name) == 0)
-      return t;
-  return NULL;
-}
-
-/* Removes every name the test could have used; returns how many existed. */
-static int remove_leftovers(long pid) {
-  char name[NAME_BUF];
-  int k, n = 0;
-
-  for (k = 0; k < TEST_NAMES_MAX; k++) {
-    format_name(name, pid, k);
-    if (ipcmem_shm_remove(name) == 0) {
-      fprintf(stderr, "leftover: the test left shm object %s behind\n", name);
-      n++;
-    }
-  }
-  return n;
-}
-
 /* Runs one test in a child process; returns 0 (pass), 1 (fail) or
  * TEST_SKIP_CODE. */
-static int run_test(const test_entry *t) {
+int runner__run_test(const runner__test *t) {
   int rc, leftovers;
   pid_t pid;
 
@@ -495,97 +319,31 @@ static int run_test(const test_entry *t) {
             TEST_TIMEOUT);
   else if (rc > 128)
     fprintf(stderr, "crash: %s died of signal %d\n", t->name, rc - 128);
-  leftovers = remove_leftovers(name_pid);
-  leftovers += remove_xsi_leftovers(name_pid, pid);
+  leftovers = runner__remove_names(NULL);
+  leftovers += remove_xsi_leftovers(pid);
   leftovers += remove_tmp_dir();
-  if (leftovers != 0 && (rc == 0 || rc == TEST_SKIP_CODE))
-    rc = 1;
-  if (rc != 0 && rc != TEST_SKIP_CODE)
-    rc = 1;
-  return rc;
+  return runner__verdict(rc, leftovers);
 }
 
-static int run_helper(const char *name, int argc, char **argv) {
-  const helper_entry *h;
-  const char *fds = getenv("IPCMEM_TEST_FDS");
-  const char *np = getenv("IPCMEM_TEST_NAME_PID");
+/* A test runs in a fork of the runner, never as `ipcmem-tests child`. */
+const int runner__child_mode = 0;
 
-  is_helper = 1;
+void runner__helper_init(void) {
+  const char *fds = getenv("IPCMEM_TEST_FDS");
+
   if (fds != NULL)
     sscanf(fds, "%d,%d", &helper_ready_fd, &helper_go_fd);
-  if (np != NULL)
-    name_pid = atol(np);
   alarm(TEST_TIMEOUT);
-  for (h = helpers; h->name != NULL; h++)
-    if (strcmp(h->name, name) == 0)
-      return h->fn(argc, argv);
-  fprintf(stderr, "no helper named %s\n", name);
-  return 2;
 }
 
-static void usage(const char *argv0) {
-  fprintf(stderr,
-          "usage: %s                 run every test\n"
-          "       %s run NAME        run one test\n"
-          "       %s list            list the tests\n"
-          "       %s helper NAME ... (internal) run a helper process\n",
-          argv0, argv0, argv0, argv0);
-}
-
-int main(int argc, char **argv) {
-  const test_entry *t;
-  int passed = 0, failed = 0, skipped = 0, rc;
-
-  if (realpath(argv[0], exe_path) == NULL) {
+int runner__init(const char *argv0) {
+  if (realpath(argv0, runner__exe_path) == NULL) {
     perror("realpath");
-    return 2;
+    return -1;
   }
-  init_prefix();
   make_shared_dir();
-  name_pid = (long)getpid();
+  runner__name_pid = (unsigned long)getpid();
   /* Tests that write to a pipe whose reader died must see EPIPE, not die. */
   signal(SIGPIPE, SIG_IGN);
-
-  if (argc >= 3 && strcmp(argv[1], "helper") == 0)
-    return run_helper(argv[2], argc - 3, argv + 3);
-  if (argc == 2 && strcmp(argv[1], "list") == 0) {
-    for (t = tests; t->name != NULL; t++)
-      puts(t->name);
-    return 0;
-  }
-  if (argc == 3 && strcmp(argv[1], "run") == 0) {
-    t = find_test(argv[2]);
-    if (t == NULL) {
-      fprintf(stderr, "no test named %s\n", argv[2]);
-      return 2;
-    }
-    rc = run_test(t);
-    printf("%s %s\n",
-           rc == 0                ? "ok"
-           : rc == TEST_SKIP_CODE ? "skip"
-                                  : "FAIL",
-           t->name);
-    return rc;
-  }
-  if (argc != 1) {
-    usage(argv[0]);
-    return 2;
-  }
-  for (t = tests; t->name != NULL; t++) {
-    rc = run_test(t);
-    printf("%s %s\n",
-           rc == 0                ? "ok"
-           : rc == TEST_SKIP_CODE ? "skip"
-                                  : "FAIL",
-           t->name);
-    fflush(stdout);
-    if (rc == 0)
-      passed++;
-    else if (rc == TEST_SKIP_CODE)
-      skipped++;
-    else
-      failed++;
-  }
-  printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-  return failed != 0;
+  return 0;
 }
