@@ -1,6 +1,6 @@
 /* Anonymous shared memory objects on Unix. */
 #define _GNU_SOURCE /* memfd_create */
-#include "../internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,10 +26,10 @@ int ipcmem__anon_fd_shm(int *out) {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     snprintf(name, sizeof(name), "/ipcmem-anon.%ld.%u.%ld", (long)getpid(),
              atomic_fetch_add(&counter, 1u), (long)ts.tv_nsec);
-    fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0600);
+    fd = ipcmem__sys.shm_open(
+        name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0) {
-      shm_unlink(name);
+      ipcmem__sys.shm_unlink(name);
       *out = fd;
       return 0;
     }
@@ -41,7 +41,7 @@ int ipcmem__anon_fd_shm(int *out) {
 
 #if defined(IPCMEM_HAVE_MEMFD_CREATE)
 static int ipcmem__anon_fd(int *out) {
-  int fd = memfd_create("ipcmem-anon", MFD_CLOEXEC);
+  int fd = ipcmem__sys.memfd_create("ipcmem-anon", MFD_CLOEXEC);
 
   /* ENOSYS: a kernel older than the C library (memfd_create is Linux 3.17);
    * EPERM: a seccomp filter that forbids it. The fallback still works. */
@@ -62,7 +62,7 @@ int ipcmem_anon_open(ipcmem_anon *out, uint64_t size) {
   rc = ipcmem__anon_fd(&fd);
   if (rc != 0)
     return ipcmem__os_err(rc);
-  while (ftruncate(fd, (off_t)size) != 0) {
+  while (ipcmem__sys.ftruncate(fd, (off_t)size) != 0) {
     if (errno != EINTR) {
       rc = ipcmem__os_err(errno);
       close(fd);

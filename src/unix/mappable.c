@@ -1,6 +1,6 @@
 /* What every mappable shares on Unix: its size and its closing. All kinds
  * but XSI segments are file descriptors. */
-#include "../internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +31,7 @@ int ipcmem__os_mappable_close(ipcmem_mappable *m) {
 }
 
 int ipcmem__os_truncate(ipcmem_os_handle h, uint64_t size) {
-  while (ftruncate(h, (off_t)size) != 0)
+  while (ipcmem__sys.ftruncate(h, (off_t)size) != 0)
     if (errno != EINTR)
       return ipcmem__os_err(errno);
   return 0;
@@ -43,7 +43,7 @@ int ipcmem__os_reserve(ipcmem_os_handle h, uint64_t size) {
 
   /* posix_fallocate returns the error instead of setting errno. */
   do
-    rc = posix_fallocate(h, 0, (off_t)size);
+    rc = ipcmem__sys.posix_fallocate(h, 0, (off_t)size);
   while (rc == EINTR);
   /* Some systems say "not for this kind of file" with EINVAL. */
   if (rc == EINVAL)

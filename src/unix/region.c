@@ -1,5 +1,5 @@
 /* Mapped regions on Unix: mmap(2), munmap(2), msync(2), posix_madvise(3). */
-#include "../internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <string.h>
@@ -122,7 +122,8 @@ int ipcmem__os_map(ipcmem_region *out, const ipcmem_mappable *m, int mode,
   if (addr != NULL)
     mflags |= IPCMEM__MAP_NOREPLACE;
 
-  p = mmap(addr, w->map_len, prot, mflags, m->handle, (off_t)w->map_off);
+  p = ipcmem__sys.mmap(addr, w->map_len, prot, mflags, m->handle,
+                       (off_t)w->map_off);
   if (p == MAP_FAILED) {
     if (addr != NULL && errno == EEXIST) {
       ipcmem__set_os_error(EEXIST);
@@ -144,8 +145,8 @@ int ipcmem_anon_map(ipcmem_region *out, size_t size) {
 
   if (out == NULL || size == 0 || size > (size_t)PTRDIFF_MAX)
     return ipcmem__err(IPCMEM_EINVAL);
-  p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1,
-           0);
+  p = ipcmem__sys.mmap(NULL, size, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED)
     return ipcmem__os_err(errno);
   ipcmem__region_fill(out, p, size, 0, size, IPCMEM_READ_WRITE,

@@ -1,6 +1,6 @@
 /* The native backend of named shared memory objects on Unix: shm_open(3),
  * and the descriptor operations every fd-backed object shares. */
-#include "../internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@ static int ipcmem__native_open_fd(ipcmem_os_handle *out, const char *cname,
   int fd;
 
   do
-    fd = shm_open(cname, oflag | O_NOFOLLOW | O_CLOEXEC, perms);
+    fd = ipcmem__sys.shm_open(cname, oflag | O_NOFOLLOW | O_CLOEXEC, perms);
   while (fd < 0 && errno == EINTR);
   if (fd < 0)
     return ipcmem__os_err(errno);
@@ -32,9 +32,9 @@ static int ipcmem__native_create(ipcmem_os_handle *out, const char *cname,
     return rc;
   /* shm_open filters the mode through the umask; the caller asked for
    * exactly `perms`. If they cannot be set, nothing is left created. */
-  if (fchmod(fd, (mode_t)perms) != 0) {
+  if (ipcmem__sys.fchmod(fd, (mode_t)perms) != 0) {
     rc = ipcmem__os_err(errno);
-    shm_unlink(cname);
+    ipcmem__sys.shm_unlink(cname);
     close(fd);
     return rc;
   }
@@ -49,7 +49,7 @@ static int ipcmem__native_open(ipcmem_os_handle *out, const char *cname,
 }
 
 static int ipcmem__native_remove(const char *cname) {
-  return shm_unlink(cname) == 0 ? 0 : ipcmem__os_err(errno);
+  return ipcmem__sys.shm_unlink(cname) == 0 ? 0 : ipcmem__os_err(errno);
 }
 
 /* Not const: the tests replace the entries to simulate a system without

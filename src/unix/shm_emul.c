@@ -5,7 +5,7 @@
  * world-writable /tmp/boost_interprocess; every open refuses symbolic
  * links; and objects are published atomically, so nobody ever opens one
  * whose permissions are not yet the requested ones. */
-#include "../internal.h"
+#include "sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +125,7 @@ static int ipcmem__emul_open(ipcmem_os_handle *out, const char *cname,
   if (rc != 0)
     return rc;
   do
-    fd = openat(dfd, cname + 1, ipcmem__emul_oflag(access));
+    fd = ipcmem__sys.openat(dfd, cname + 1, ipcmem__emul_oflag(access), 0);
   while (fd < 0 && errno == EINTR);
   rc = fd < 0 ? ipcmem__os_err(errno) : ipcmem__emul_check_regular(fd);
   close(dfd);
@@ -154,14 +154,15 @@ static int ipcmem__emul_create(ipcmem_os_handle *out, const char *cname,
   snprintf(tmp, sizeof(tmp), ".#tmp.%ld.%u", (long)getpid(),
            atomic_fetch_add(&counter, 1u));
   do
-    fd = openat(dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL, 0600);
+    fd = ipcmem__sys.openat(
+        dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL, 0600);
   while (fd < 0 && errno == EINTR);
   if (fd < 0) {
     rc = ipcmem__os_err(errno);
     goto out;
   }
-  if (fchmod(fd, (mode_t)perms) != 0 ||
-      linkat(dfd, tmp, dfd, cname + 1, 0) != 0) {
+  if (ipcmem__sys.fchmod(fd, (mode_t)perms) != 0 ||
+      ipcmem__sys.linkat(dfd, tmp, dfd, cname + 1, 0) != 0) {
     rc = ipcmem__os_err(errno);
     close(fd);
     fd = -1;
