@@ -216,6 +216,16 @@ int test_proc_join(test_proc *p) {
   return rc;
 }
 
+const char *test_use_private_shm_dir(const char *leaf) {
+  static char dir[PATH_MAX];
+
+  snprintf(dir, sizeof(dir), "%s/%s", test_tmp_dir(), leaf);
+  ASSERT(setenv("IPCMEM_SHARED_DIR", dir, 1) == 0);
+  ASSERT(setenv("IPCMEM_SHM_BACKEND", "emulated", 1) == 0);
+  ASSERT_OK(ipcmem_shm_set_backend(IPCMEM_BACKEND_DEFAULT));
+  return dir;
+}
+
 int test_run_capture(char *const argv[], char *out, size_t cap) {
   char sink[256];
   size_t len = 0;

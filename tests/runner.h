@@ -188,6 +188,13 @@ void *test_handle_parse(const char *s);
 #else
 /* Waits for a forked child and returns its exit code as test_proc_join. */
 int test_wait_pid(pid_t pid);
+
+/* Points the emulated backend at a private directory <scratch>/<leaf> (not
+ * yet created: the first create makes it) and selects that backend, by
+ * setting IPCMEM_SHARED_DIR and IPCMEM_SHM_BACKEND in this process and
+ * resetting ipcmem_shm_set_backend(); the environment CTest gave the test
+ * no longer matters. Returns the directory's path (a static buffer). */
+const char *test_use_private_shm_dir(const char *leaf);
 #endif
 
 /* Runs the program argv[0] (a path) with arguments argv (NULL-terminated),

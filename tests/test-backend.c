@@ -16,19 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* A private emulation directory for one test: <scratch>/<leaf>, not yet
- * created. The variables that decide the choice are set so that the
- * environment CTest gave the test does not leak in. */
-static const char *use_private_dir(const char *leaf) {
-  static char dir[PATH_MAX];
-
-  snprintf(dir, sizeof(dir), "%s/%s", test_tmp_dir(), leaf);
-  ASSERT(setenv("IPCMEM_SHARED_DIR", dir, 1) == 0);
-  ASSERT(setenv("IPCMEM_SHM_BACKEND", "emulated", 1) == 0);
-  ASSERT_OK(ipcmem_shm_set_backend(IPCMEM_BACKEND_DEFAULT));
-  return dir;
-}
-
 static int path_exists(const char *path) {
   struct stat st;
 
@@ -82,7 +69,7 @@ TEST(backend_env_unknown_is_an_error) {
   /* Nothing was created in either backend. */
   ASSERT(setenv("IPCMEM_SHM_BACKEND", "native", 1) == 0);
   ASSERT_ERR(ipcmem_shm_remove(test_shm_name(0)), IPCMEM_ENOENT);
-  use_private_dir("d");
+  test_use_private_shm_dir("d");
   ASSERT_ERR(ipcmem_shm_remove(test_shm_name(0)), IPCMEM_ENOENT);
 }
 
@@ -111,7 +98,7 @@ TEST(backend_api_overrides_env) {
  * /dev/shm, and the native backend never touches the directory. */
 TEST(backend_separate_namespaces) {
   char in_dir[PATH_MAX + 64];
-  const char *dir = use_private_dir("d");
+  const char *dir = test_use_private_shm_dir("d");
   const char *name = test_shm_name(0);
   ipcmem_shm emu, nat;
   uint64_t size;
@@ -182,7 +169,7 @@ TEST(backend_dir_resolution) {
 /* A directory that does not exist yet is created owner-only on first use
  * (and not by a mere open or remove). */
 TEST(backend_dir_created_0700) {
-  const char *dir = use_private_dir("new");
+  const char *dir = test_use_private_shm_dir("new");
   ipcmem_shm shm;
   struct stat st;
   mode_t old = umask(0);
@@ -204,7 +191,7 @@ TEST(backend_dir_created_0700) {
 }
 
 TEST(backend_dir_wrong_owner) {
-  const char *dir = use_private_dir("owned");
+  const char *dir = test_use_private_shm_dir("owned");
   ipcmem_shm shm;
 
   if (geteuid() != 0)
@@ -227,7 +214,7 @@ TEST(backend_dir_wrong_owner) {
 TEST(backend_dir_wrong_permissions) {
   static const mode_t unsafe[] = {0777, 0770, 0730, 0703, 0722};
   static const mode_t safe[] = {0700, 0755, 01777, 01770, 0750};
-  const char *dir = use_private_dir("perm");
+  const char *dir = test_use_private_shm_dir("perm");
   ipcmem_shm shm;
   size_t i;
 
@@ -253,7 +240,7 @@ TEST(backend_dir_wrong_permissions) {
  * could point it anywhere), nor a file. */
 TEST(backend_dir_symlink_or_file) {
   char real[PATH_MAX];
-  const char *dir = use_private_dir("link");
+  const char *dir = test_use_private_shm_dir("link");
   ipcmem_shm shm;
   int fd;
 
@@ -282,7 +269,7 @@ TEST(backend_planted_symlink) {
                               IPCMEM_OPEN_ONLY};
   static const int codes[] = {IPCMEM_EEXIST, IPCMEM_ESYMLINK, IPCMEM_ESYMLINK};
   char victim[PATH_MAX], link[PATH_MAX + 64];
-  const char *dir = use_private_dir("plant");
+  const char *dir = test_use_private_shm_dir("plant");
   struct stat before, after;
   ipcmem_shm shm;
   size_t i;
@@ -321,7 +308,7 @@ TEST(backend_planted_symlink) {
  * would block, a directory) is refused, without blocking. */
 TEST(backend_planted_fifo_and_dir) {
   char path[PATH_MAX + 64];
-  const char *dir = use_private_dir("fifo");
+  const char *dir = test_use_private_shm_dir("fifo");
   ipcmem_shm shm;
 
   ASSERT(mkdir(dir, 0700) == 0);
@@ -368,7 +355,7 @@ HELPER(backend_watch_publication) {
 }
 
 TEST(backend_atomic_publication) {
-  const char *dir = use_private_dir("atomic");
+  const char *dir = test_use_private_shm_dir("atomic");
   ipcmem_shm shm;
   test_proc p;
   int i, rc;
@@ -417,7 +404,7 @@ static int no_remove(const char *n) {
 }
 
 TEST(backend_fallback_without_shm_open) {
-  const char *dir = use_private_dir("fallback");
+  const char *dir = test_use_private_shm_dir("fallback");
   ipcmem__shm_ops saved = ipcmem__shm_native;
   ipcmem_shm shm;
   char path[PATH_MAX + 64];
@@ -471,7 +458,7 @@ HELPER(backend_open_in_dir) {
 }
 
 TEST(backend_cross_process_emulated) {
-  const char *dir = use_private_dir("xproc");
+  const char *dir = test_use_private_shm_dir("xproc");
   ipcmem_shm shm;
   ipcmem_region r;
   test_proc p;

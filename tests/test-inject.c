@@ -195,19 +195,6 @@ static int count_entries(const char *dir) {
   return n;
 }
 
-/* A private emulation directory for one test, <scratch>/<leaf>, made by the
- * first create (see tests/test-backend.c). The environment CTest gave the
- * test is overridden, so that only this directory is used. */
-static const char *use_private_dir(const char *leaf) {
-  static char dir[PATH_MAX];
-
-  snprintf(dir, sizeof(dir), "%s/%s", test_tmp_dir(), leaf);
-  ASSERT(setenv("IPCMEM_SHARED_DIR", dir, 1) == 0);
-  ASSERT(setenv("IPCMEM_SHM_BACKEND", "emulated", 1) == 0);
-  ASSERT_OK(ipcmem_shm_set_backend(IPCMEM_BACKEND_DEFAULT));
-  return dir;
-}
-
 static void use_native(void) {
   ASSERT_OK(ipcmem_shm_set_backend(IPCMEM_BACKEND_NATIVE));
 }
@@ -251,7 +238,7 @@ TEST(inject_native_create_fchmod_fails_leaves_nothing) {
  * caller) and checks the code, the errno and that nothing is left: no
  * object, no temporary file, no descriptor. */
 static void emul_create_fails(const char *leaf, fault *f, int err, int code) {
-  const char *dir = use_private_dir(leaf);
+  const char *dir = test_use_private_shm_dir(leaf);
   const char *name = test_shm_name(0);
   ipcmem_shm shm, before;
   int fds;
@@ -403,7 +390,7 @@ TEST(inject_eintr_fallocate_retried) {
 /* The emulation opens with openat twice: the temporary file of a create,
  * and the published name of an open. */
 TEST(inject_eintr_openat_retried) {
-  const char *dir = use_private_dir("d");
+  const char *dir = test_use_private_shm_dir("d");
   const char *name = test_shm_name(0);
   ipcmem_shm a, b;
   ipcmem_region ra, rb;
