@@ -539,3 +539,24 @@ TEST(inject_anon_memfd_fallback) {
   ASSERT_EQ(f_shm_open.calls, 0);
   inject_restore();
 }
+
+/* A temporary name left by a crashed process (same pid, same counter) is no
+ * reason for create-only to say "exists": the emulation takes another
+ * temporary name. */
+TEST(inject_emul_stale_temporary_name) {
+  const char *dir = test_use_private_shm_dir("d");
+  const char *name = test_shm_name(0);
+  ipcmem_shm a;
+
+  inject_install();
+  fault_arm(&f_openat, 1, EEXIST);
+  ASSERT_OK(
+      ipcmem_shm_open(&a, name, IPCMEM_CREATE_ONLY, IPCMEM_READ_WRITE, 0));
+  ASSERT_EQ(f_openat.calls, 2);
+  ASSERT_EQ(ipcmem_shm_created(&a), 1);
+  inject_restore();
+  ASSERT_OK(ipcmem_shm_close(&a));
+  ASSERT_OK(ipcmem_shm_remove(name));
+  ASSERT_EQ(count_entries(dir), 0);
+  ASSERT(rmdir(dir) == 0);
+}

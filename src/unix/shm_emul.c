@@ -146,17 +146,24 @@ static int ipcmem__emul_create(ipcmem_os_handle *out, const char *cname,
                                int access, unsigned perms) {
   static atomic_uint counter;
   char tmp[64];
-  int dfd, fd = -1, rc;
+  int dfd, fd = -1, rc, tries;
 
   rc = ipcmem__emul_dir_open(&dfd, 1);
   if (rc != 0)
     return rc;
-  snprintf(tmp, sizeof(tmp), ".#tmp.%ld.%u", (long)getpid(),
-           atomic_fetch_add(&counter, 1u));
-  do
-    fd = ipcmem__sys.openat(
-        dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL, 0600);
-  while (fd < 0 && errno == EINTR);
+  /* A temporary name can be taken by one that a crashed process with the
+   * same pid left behind: that is no reason to report "exists", so another
+   * name is tried (a bounded number of times). */
+  for (tries = 0; tries < 64; tries++) {
+    snprintf(tmp, sizeof(tmp), ".#tmp.%ld.%u", (long)getpid(),
+             atomic_fetch_add(&counter, 1u));
+    do
+      fd = ipcmem__sys.openat(
+          dfd, tmp, ipcmem__emul_oflag(access) | O_CREAT | O_EXCL, 0600);
+    while (fd < 0 && errno == EINTR);
+    if (fd >= 0 || errno != EEXIST)
+      break;
+  }
   if (fd < 0) {
     rc = ipcmem__os_err(errno);
     goto out;
