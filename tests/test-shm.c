@@ -1,7 +1,7 @@
 /* Named shared memory objects: ipcmem_shm_open() and everything that works
  * on an open ipcmem_shm. Multi-process behaviour uses real processes
  * (helpers or fork), since that is what shared memory is for. */
-#include "runner.h"
+#include "common/util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,62 +20,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-/* The byte every test writes at position i of an object, so that any
- * misplaced or missing byte shows up. `seed` tells writers apart. */
-static unsigned char pattern(size_t i, unsigned seed) {
-  return (unsigned char)((i * 7u + seed) % 251u);
-}
-
-static void fill(void *p, size_t n, unsigned seed) {
-  unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    c[i] = pattern(i, seed);
-}
-
-/* Returns the index of the first byte that is not the pattern, or n. */
-static size_t check(const void *p, size_t n, unsigned seed) {
-  const unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (c[i] != pattern(i, seed))
-      return i;
-  return n;
-}
-
-static int all_zero(const void *p, size_t n) {
-  const unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (c[i] != 0)
-      return 0;
-  return 1;
-}
-
-static uint64_t shm_size(const ipcmem_shm *shm) {
-  uint64_t size = 0;
-
-  ASSERT_OK(ipcmem_shm_size(shm, &size));
-  return size;
-}
-
 static mode_t shm_mode(const ipcmem_shm *shm) {
   struct stat st;
 
   ASSERT(fstat(ipcmem_mappable_handle(&shm->base), &st) == 0);
   return st.st_mode & 07777;
-}
-
-/* Creates object k read-write with `size` bytes and maps all of it. */
-static void create_mapped(ipcmem_shm *shm, ipcmem_region *r, int k,
-                          uint64_t size) {
-  ASSERT_OK(ipcmem_shm_open(shm, test_shm_name(k), IPCMEM_CREATE_ONLY,
-                            IPCMEM_READ_WRITE, 0));
-  ASSERT_OK(ipcmem_shm_truncate(shm, size));
-  ASSERT_OK(ipcmem_region_map(r, &shm->base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
 }
 
 /* Asserts that object k does not exist: an open-only fails with ENOENT. */
@@ -156,49 +105,8 @@ TEST(shm_open_only) {
   ASSERT_OK(ipcmem_shm_remove(name));
 }
 
-TEST(shm_open_or_create) {
-  ipcmem_shm a, b;
-  const char *name = test_shm_name(0);
-
-  ASSERT_OK(
-      ipcmem_shm_open(&a, name, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 0));
-  ASSERT_EQ(ipcmem_shm_created(&a), 1);
-  ASSERT_U64_EQ(shm_size(&a), 0);
-  ASSERT_OK(ipcmem_shm_truncate(&a, 8192));
-
-  ASSERT_OK(
-      ipcmem_shm_open(&b, name, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_ONLY, 0));
-  ASSERT_EQ(ipcmem_shm_created(&b), 0);
-  /* It opened the existing object rather than replacing it. */
-  ASSERT_U64_EQ(shm_size(&b), 8192);
-
-  ASSERT_OK(ipcmem_shm_close(&b));
-  ASSERT_OK(ipcmem_shm_close(&a));
-  ASSERT_OK(ipcmem_shm_remove(name));
-}
-
-/* Open-or-creates object argv[0] and exits with 10 + created, so the test
- * learns which happened; on creation it sizes the object to one page and
- * writes pattern 5 into it. */
-HELPER(shm_open_or_create_report) {
-  ipcmem_shm shm;
-  ipcmem_region r;
-  int created;
-
-  ASSERT(argc == 1);
-  ASSERT_OK(ipcmem_shm_open(&shm, test_shm_name(atoi(argv[0])),
-                            IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 0));
-  created = ipcmem_shm_created(&shm);
-  if (created) {
-    ASSERT_OK(ipcmem_shm_truncate(&shm, 4096));
-    ASSERT_OK(
-        ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
-    fill(ipcmem_region_addr(&r), 4096, 5);
-    ASSERT_OK(ipcmem_region_unmap(&r));
-  }
-  ASSERT_OK(ipcmem_shm_close(&shm));
-  return 10 + created;
-}
+/* shm_open_or_create, and the helper shm_open_or_create_report that this
+ * test runs, are in common/test-shm.c: the Windows suite has them too. */
 
 TEST(shm_open_or_create_across_processes) {
   ipcmem_shm shm;

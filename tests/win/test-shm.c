@@ -3,22 +3,6 @@
  * (open modes, truncate, remove while open, the name reusable at once). */
 #include "wintest.h"
 
-static uint64_t shm_size(const ipcmem_shm *shm) {
-  uint64_t size = 0;
-
-  ASSERT_OK(ipcmem_shm_size(shm, &size));
-  return size;
-}
-
-/* Creates object k read-write with `size` bytes and maps all of it. */
-static void create_mapped(ipcmem_shm *shm, ipcmem_region *r, int k,
-                          uint64_t size) {
-  ASSERT_OK(ipcmem_shm_open(shm, test_shm_name(k), IPCMEM_CREATE_ONLY,
-                            IPCMEM_READ_WRITE, 0));
-  ASSERT_OK(ipcmem_shm_truncate(shm, size));
-  ASSERT_OK(ipcmem_region_map(r, &shm->base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
-}
-
 static void assert_absent(int k) {
   ipcmem_shm shm;
 
@@ -131,45 +115,8 @@ TEST(shm_open_only) {
   assert_absent(0);
 }
 
-TEST(shm_open_or_create) {
-  ipcmem_shm a, b;
-  const char *name = test_shm_name(0);
-
-  ASSERT_OK(
-      ipcmem_shm_open(&a, name, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 0));
-  ASSERT_EQ(ipcmem_shm_created(&a), 1);
-  ASSERT_U64_EQ(shm_size(&a), 0);
-  ASSERT_OK(ipcmem_shm_truncate(&a, 8192));
-  ASSERT_OK(
-      ipcmem_shm_open(&b, name, IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_ONLY, 0));
-  ASSERT_EQ(ipcmem_shm_created(&b), 0);
-  ASSERT_U64_EQ(shm_size(&b), 8192);
-  ASSERT_OK(ipcmem_shm_close(&b));
-  ASSERT_OK(ipcmem_shm_close(&a));
-  ASSERT_OK(ipcmem_shm_remove(name));
-}
-
-/* Open-or-creates object argv[0] and exits with 10 + created; on creation
- * it sizes the object to one page and writes pattern 5. */
-HELPER(shm_open_or_create_report) {
-  ipcmem_shm shm;
-  ipcmem_region r;
-  int created;
-
-  ASSERT(argc == 1);
-  ASSERT_OK(ipcmem_shm_open(&shm, test_shm_name(atoi(argv[0])),
-                            IPCMEM_OPEN_OR_CREATE, IPCMEM_READ_WRITE, 0));
-  created = ipcmem_shm_created(&shm);
-  if (created) {
-    ASSERT_OK(ipcmem_shm_truncate(&shm, 4096));
-    ASSERT_OK(
-        ipcmem_region_map(&r, &shm.base, IPCMEM_READ_WRITE, 0, 0, NULL, 0));
-    fill(ipcmem_region_addr(&r), 4096, 5);
-    ASSERT_OK(ipcmem_region_unmap(&r));
-  }
-  ASSERT_OK(ipcmem_shm_close(&shm));
-  return 10 + created;
-}
+/* shm_open_or_create, and the helper shm_open_or_create_report that the
+ * next test runs, are in common/test-shm.c: the POSIX suite has them too. */
 
 /* Objects outlive the processes that made them (they are files). */
 TEST(shm_open_or_create_across_processes) {

@@ -1,10 +1,11 @@
-/* What the Windows tests share: the byte pattern, files read and written
- * with plain Win32 calls (so that what ipcmem did is checked by something
- * else than ipcmem), and a private directory for emulated objects. */
+/* What the Windows tests share: files read and written with plain Win32
+ * calls (so that what ipcmem did is checked by something else than ipcmem)
+ * and a private directory for emulated objects, on top of what both suites
+ * share (common/util.h: the byte pattern, shm_size, create_mapped). */
 #ifndef IPCMEM_WINTEST_H
 #define IPCMEM_WINTEST_H
 
-#include "runner.h"
+#include "common/util.h"
 
 #include <windows.h>
 
@@ -17,47 +18,6 @@
 /* The byte pattern out-structs are filled with before a call that must
  * fail, so that any write to them shows. */
 #define JUNK 0xA5
-
-/* The byte every test writes at position i of an object, so that any
- * misplaced or missing byte shows up. `seed` tells writers apart. */
-static inline unsigned char pattern(uint64_t i, unsigned seed) {
-  return (unsigned char)((i * 7u + seed) % 251u);
-}
-
-static inline void fill(void *p, size_t n, unsigned seed) {
-  unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    c[i] = pattern(i, seed);
-}
-
-/* Returns the index of the first byte that is not the pattern, or n. The
- * pattern starts at byte `from` of the object. */
-static inline size_t check_from(const void *p, size_t n, uint64_t from,
-                                unsigned seed) {
-  const unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (c[i] != pattern(from + i, seed))
-      return i;
-  return n;
-}
-
-static inline size_t check(const void *p, size_t n, unsigned seed) {
-  return check_from(p, n, 0, seed);
-}
-
-static inline int all_zero(const void *p, size_t n) {
-  const unsigned char *c = p;
-  size_t i;
-
-  for (i = 0; i < n; i++)
-    if (c[i] != 0)
-      return 0;
-  return 1;
-}
 
 /* The system's page and allocation granularity, from the system itself. */
 static inline size_t sys_page(void) {
